@@ -46,7 +46,7 @@ public static class GradCamTransform
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         return new GradCamResult
         {
-            Model = copy,
+            Model = BatchwiseRecurrentRewriter.Apply(copy),
             TargetTensor = target,
             ScoreTensor = score,
             ProbabilitiesOutput = probabilities,

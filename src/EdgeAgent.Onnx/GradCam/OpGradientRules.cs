@@ -310,25 +310,22 @@ internal static class OpGradientRules
         var ys = c.Shape(n.Output[0]);
         var (channels, h, w, ho, wo) = (xs[1], xs[2], xs[3], ys[2], ys[3]);
         var countIncludePad = Attr.GetInt(n, "count_include_pad", 0) != 0;
-        string g;
-        if (countIncludePad || p.Pads.All(v => v == 0))
-        {
-            g = c.E.Mul(d[0]!, c.E.ScalarFloat(1f / (p.Kernel[0] * p.Kernel[1])));
-        }
-        else
-        {
-            // The divisor of each window is the number of real (non-pad) elements it covers; shapes are static here.
-            var divisor = new float[ho * wo];
-            for (long i = 0; i < ho; i++)
-                for (long j = 0; j < wo; j++)
-                {
-                    long r0 = i * p.Strides[0] - p.Pads[0], c0 = j * p.Strides[1] - p.Pads[1];
-                    long rows = Math.Min(r0 + p.Kernel[0], h) - Math.Max(r0, 0);
-                    long cols = Math.Min(c0 + p.Kernel[1], w) - Math.Max(c0, 0);
-                    divisor[i * wo + j] = 1f / Math.Max(1, rows * cols);
-                }
-            g = c.E.Mul(d[0]!, c.E.ConstFloat(divisor, [ho, wo]));
-        }
+        // Each window's divisor: the elements it covers inside the input (or inside the padded input with
+        // count_include_pad); windows of ceil_mode that hang past the padding never count the overhang.
+        var divisor = new float[ho * wo];
+        long top = countIncludePad ? -p.Pads[0] : 0, left = countIncludePad ? -p.Pads[1] : 0;
+        long bottom = countIncludePad ? h + p.Pads[2] : h, right = countIncludePad ? w + p.Pads[3] : w;
+        for (long i = 0; i < ho; i++)
+            for (long j = 0; j < wo; j++)
+            {
+                long r0 = i * p.Strides[0] - p.Pads[0], c0 = j * p.Strides[1] - p.Pads[1];
+                long rows = Math.Min(r0 + p.Kernel[0], bottom) - Math.Max(r0, top);
+                long cols = Math.Min(c0 + p.Kernel[1], right) - Math.Max(c0, left);
+                divisor[i * wo + j] = 1f / Math.Max(1, rows * cols);
+            }
+        var g = divisor.Distinct().Count() == 1
+            ? c.E.Mul(d[0]!, c.E.ScalarFloat(divisor[0]))
+            : c.E.Mul(d[0]!, c.E.ConstFloat(divisor, [ho, wo]));
         var ones = Enumerable.Repeat(1f, (int)(channels * p.Kernel[0] * p.Kernel[1])).ToArray();
         var kernel = c.E.ConstFloat(ones, [channels, 1, p.Kernel[0], p.Kernel[1]]);
         return [ScatterWindows(c, x, g, kernel, p, channels, h, w, ho, wo)];

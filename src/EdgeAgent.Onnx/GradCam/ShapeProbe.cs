@@ -38,7 +38,7 @@ internal static class ShapeProbe
         var outputNames = wanted.Where(t => !feedShapes.ContainsKey(t)).ToList();
         var rng = new Random(1234);
         using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
-        using var session = new InferenceSession(probe.ToByteArray(), options);
+        using var session = new InferenceSession(BatchwiseRecurrentRewriter.Apply(probe).ToByteArray(), options);
         var inputValues = new List<OrtValue>();
         try
         {
