@@ -130,12 +130,16 @@ internal static class OpGradientRules
         var qRank = c.Rank(indices);
         var q = c.Facts(indices).ElementCount;
         var g = d[0]!;
-        // g: [K, x[:axis], q..., x[axis+1:]] -> [K, x[:axis], Q, x[axis+1:]]
-        var flatShape = new List<long> { 0 };
-        for (int i = 0; i < axis; i++) flatShape.Add(0);
-        flatShape.Add(q);
-        for (int i = (int)axis + 1; i < rank; i++) flatShape.Add(xShape[i]);
-        if (qRank != 1) g = c.E.Reshape(g, flatShape.ToArray());
+        // g: [K, x[:axis], q..., x[axis+1:]] -> [K, x[:axis], Q, x[axis+1:]], with run-time dims so a batch stays dynamic
+        if (qRank == 0) g = c.E.Unsqueeze(g, 1 + axis);
+        else if (qRank > 1)
+        {
+            var shape = c.E.Concat(0,
+                c.E.Slice(c.E.Shape(g), 0, 0, 1 + axis),
+                c.E.ConstInt64(q),
+                c.E.Slice(c.E.Shape(x), 0, axis + 1, rank));
+            g = c.E.Reshape(g, shape);
+        }
         // move Q (position 1 + axis) to the end, multiply by one-hot [Q, D], move D back.
         var r = rank + 1;
         var toEnd = Enumerable.Range(0, r).Where(i => i != 1 + axis).Append((int)(1 + axis)).Select(i => (long)i).ToArray();
