@@ -19,7 +19,7 @@ public static class GradCamTransform
 
         var (detectedScore, probabilities) = TargetLayerDetector.DetectScore(index);
         var score = options.ScoreTensor ?? detectedScore;
-        if (options.ScoreTensor is not null && options.ScoreTensor != detectedScore) probabilities = null;
+        if (options.ScoreTensor is not null && options.ScoreTensor != detectedScore) probabilities = TargetLayerDetector.ProbabilitiesOf(index, score);
         var target = options.TargetTensor ?? TargetLayerDetector.DetectTarget(copy, index, score, options.InputShapes);
         var layout = options.TargetLayout == FeatureLayout.Auto ? TargetLayerDetector.DetectLayout(index, target) : options.TargetLayout;
 
