@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
-using SkiaSharp;
+using EdgeAgent.Imaging.Decoding;
 
 namespace EdgeAgent.Imaging.Dicom;
 
@@ -32,7 +32,7 @@ public static class DicomWriter
             {
                 Rows = image.Height, Columns = image.Width, TransferSyntaxUid = transferSyntaxUid,
                 SamplesPerPixel = rgb ? 3 : 1, PhotometricInterpretation = rgb ? "YBR_FULL_422" : "MONOCHROME2",
-                BitsAllocated = 8, BitsStored = 8, JpegFrame = EncodeJpeg(image, jpegQuality), Attributes = attributes,
+                BitsAllocated = 8, BitsStored = 8, JpegFrame = JpegEncoder.Encode(image, jpegQuality), Attributes = attributes,
             });
         }
         if (rgb)
@@ -330,32 +330,5 @@ public static class DicomWriter
         var padded = new byte[bytes.Length + 1];
         bytes.CopyTo(padded, 0);
         return padded;
-    }
-
-    private static byte[] EncodeJpeg(DecodedImage image, int quality)
-    {
-        var rgb = image.Channels == 3;
-        var info = new SKImageInfo(image.Width, image.Height, rgb ? SKColorType.Rgba8888 : SKColorType.Gray8, rgb ? SKAlphaType.Unpremul : SKAlphaType.Opaque);
-        using var bitmap = new SKBitmap(info);
-        var span = bitmap.GetPixelSpan();
-        for (var i = 0; i < image.Width * image.Height; i++)
-        {
-            if (rgb)
-            {
-                for (var c = 0; c < 3; c++)
-                {
-                    span[(i * 4) + c] = (byte)Math.Clamp(MathF.Round(image.Pixels[(i * 3) + c]), 0, 255);
-                }
-                span[(i * 4) + 3] = 255;
-            }
-            else
-            {
-                span[i] = (byte)Math.Clamp(MathF.Round(image.Pixels[i]), 0, 255);
-            }
-        }
-        using var pixmap = bitmap.PeekPixels();
-        using var data = pixmap.Encode(SKEncodedImageFormat.Jpeg, quality)
-            ?? throw new InvalidOperationException("SkiaSharp could not encode the JPEG frame");
-        return data.ToArray();
     }
 }
