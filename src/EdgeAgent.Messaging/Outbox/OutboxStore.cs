@@ -18,6 +18,8 @@ public sealed class OutboxStore : IDisposable
     private readonly OutboxOptions _options;
     private readonly TimeProvider _time;
     private bool _disposed;
+    // Size of the last result refused as Full: the outbox stays "full" until that much fits, so the agent keeps intake paused.
+    private long _lastRefusedBytes;
 
     public OutboxStore(IOptions<OutboxOptions> options, TimeProvider time)
         : this(options.Value, time)
@@ -78,6 +80,7 @@ public sealed class OutboxStore : IDisposable
             }
             if (FullReasonFor(bytes, transaction, pruneKept: true) is not null)
             {
+                _lastRefusedBytes = bytes;
                 return EnqueueOutcome.Full;
             }
             using var insert = Command(transaction, """
@@ -92,6 +95,7 @@ public sealed class OutboxStore : IDisposable
             insert.Parameters.AddWithValue("$overlay", (object?)overlayBytes ?? DBNull.Value);
             insert.ExecuteNonQuery();
             transaction.Commit();
+            _lastRefusedBytes = 0;
         }
         PendingAdded.Set();
         return EnqueueOutcome.Queued;
@@ -258,7 +262,7 @@ public sealed class OutboxStore : IDisposable
                 OldestPendingAge = age,
                 LastPublishedAt = lastPublished is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(lastPublished)),
                 FileBytes = FileSize(DatabasePath) + FileSize(DatabasePath + "-wal"),
-                FullReason = FullReasonFor(0, null, pruneKept: false),
+                FullReason = FullReasonFor(_lastRefusedBytes, null, pruneKept: false),
                 Stale = age > _options.MaxPendingAge,
             };
         }
@@ -275,6 +279,17 @@ public sealed class OutboxStore : IDisposable
             SetMeta("birth_sequence", next.ToString(), transaction);
             transaction.Commit();
             return next;
+        }
+    }
+
+    /// <summary>Reads a PRAGMA of the store's own connection (some, like synchronous, are per connection).</summary>
+    internal long ReadPragma(string name)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            using var command = Command(null, $"PRAGMA {name}");
+            return Convert.ToInt64(command.ExecuteScalar());
         }
     }
 
