@@ -383,9 +383,7 @@ internal static class OpGradientRules
         var overlapping = p.Kernel[0] > p.Strides[0] || p.Kernel[1] > p.Strides[1] || p.Dilations.Any(v => v != 1);
         if (overlapping && c.E.Opset < 16) throw new GradientRuleException("overlapping MaxPool windows need opset 16 (ScatterElements reduction)");
         // A twin MaxPool with the Indices output; the original node stays untouched so its output is unchanged.
-        var twin = new NodeProto { OpType = "MaxPool" };
-        twin.Attribute.AddRange(n.Attribute);
-        var outs = c.E.OpMulti("MaxPool", [x], 2, twin.Attribute.ToArray());
+        var outs = c.E.OpMulti("MaxPool", [x], 2, n.Attribute.ToArray());
         var indices = c.E.Reshape(outs[1], 1, -1);
         var k = c.Classes;
         var updates = c.E.Reshape(d[0]!, k, -1);
