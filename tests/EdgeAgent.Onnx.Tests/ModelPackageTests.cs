@@ -126,6 +126,7 @@ public sealed class ModelPackageTests : IDisposable
         { "labels=[\"covid\",\"\",\"normal\"]", "labels[1]", "printable" },
         { "labels=[\"covid\",\" pneumonia\",\"normal\"]", "labels[1]", "surrounding spaces" },
         { "labels=null", "labels", "must not be null" },
+        { "labels=[\"covid\",\"pneumonia\",\"normal\",\"tb\"]", "labels", "scores 3 classes" },
         { "input.width=0", "input.width", "input.width must be a positive integer up to 8192 (got 0)" },
         { "input.height=-4", "input.height", "positive integer" },
         { "input.width=64", "input.width", "does not match model.onnx" },
@@ -197,6 +198,18 @@ public sealed class ModelPackageTests : IDisposable
         var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(folder));
         Assert.Equal(file, error.File);
         Assert.Contains("missing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_zip_of_the_folder_instead_of_its_contents_gets_a_hint()
+    {
+        var folder = WriteValidFolder();
+        var zip = temp.Combine("nested.zip");
+        ZipFile.CreateFromDirectory(folder, zip, CompressionLevel.Fastest, includeBaseDirectory: true);
+
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(zip));
+        Assert.Equal("manifest.json", error.File);
+        Assert.Contains($"found {Path.GetFileName(folder)}/manifest.json", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -123,6 +123,15 @@ public static partial class ModelManifestValidator
             }
         }
 
+        foreach (var (field, name) in OutputFields(manifest.Outputs).Where(o => o.Field is "outputs.logits" or "outputs.probabilities"))
+        {
+            var output = model.Outputs.First(o => o.Name == name);
+            if (output.Shape is { Count: 2 } scores && scores[1] is { Value: { } classes } && classes != manifest.Labels.Count)
+            {
+                throw Bad("labels", $"has {manifest.Labels.Count} entries but {field} '{name}' of model.onnx scores {classes} classes");
+            }
+        }
+
         if (manifest.TargetLayer is { } target && !model.HasTensor(target))
         {
             throw Bad("targetLayer", $"'{target}' is not a tensor of model.onnx");

@@ -129,7 +129,11 @@ public sealed class ModelPackage : IDisposable
     {
         if (!files.Contains(ManifestFileName))
         {
-            throw new ModelPackageException(ManifestFileName, null, "is missing from the package");
+            var nested = files.FirstOrDefault(f => f.EndsWith("/" + ManifestFileName, StringComparison.Ordinal));
+            var hint = nested is null
+                ? string.Empty
+                : $" (found {nested}: put the package files at the top level, e.g. zip the folder's contents rather than the folder)";
+            throw new ModelPackageException(ManifestFileName, null, $"is missing from the package{hint}");
         }
 
         var manifestInfo = new FileInfo(Path.Combine(directory, ManifestFileName));
