@@ -99,9 +99,17 @@ internal sealed class ChestAnatomy
         return lateral * medial * apex * diaphragm * (1f - HeartMask(x, y));
     }
 
+    /// <summary>Lung membership of every pixel of the canvas (set by <see cref="Paint"/>).</summary>
+    public float[] LungMap { get; private set; } = [];
+
     public void Paint(PhantomCanvas canvas)
     {
-        canvas.Add(Body);
+        LungMap = new float[canvas.Density.Length];
+        for (var p = 0; p < LungMap.Length; p++)
+        {
+            LungMap[p] = LungMask(canvas.X[p], canvas.Y[p]);
+            canvas.Density[p] += Body(canvas.X[p], canvas.Y[p], LungMap[p]);
+        }
         PaintMediastinumAndAirways(canvas);
         PaintSpine(canvas);
         PaintRibs(canvas);
@@ -116,7 +124,7 @@ internal sealed class ChestAnatomy
         return 0.09f + ((_bodyHalf + 0.03f - 0.09f) * shoulder) - (0.03f * Shapes.SmoothStep(_apexY + 0.1f, 0.6f, y));
     }
 
-    private float Body(float x, float y)
+    private float Body(float x, float y, float lung)
     {
         var half = BodyHalf(y);
         var d = (x - _cx) / half;
@@ -127,7 +135,6 @@ internal sealed class ChestAnatomy
         // Chord length through a cylinder: soft tissue thins towards the skin line.
         var chord = MathF.Sqrt(1 - (d * d));
         var tissue = _softDensity * (0.35f + (0.65f * chord));
-        var lung = LungMask(x, y);
         var heart = HeartMask(x, y);
         var bubble = 0f;
         if (_gastricBubble)
@@ -261,12 +268,12 @@ internal sealed class ChestAnatomy
                     x += sign * MathF.Sin(angle) * length / (points.Length - 1);
                     y -= MathF.Cos(angle) * length / (points.Length - 1);
                 }
-                canvas.AddTube(points, 0.005f, 0.0012f, 0.05f, weight: (px, py) => LungMask(px, py));
+                canvas.AddTube(points, 0.005f, 0.0012f, 0.05f, weight: LungMap);
                 // One side branch from the middle of each vessel.
                 var (mx, my) = points[points.Length / 2];
                 var branchAngle = angle + _random.RangeF(-0.9f, 0.9f);
                 var branchLength = length * _random.RangeF(0.3f, 0.5f);
-                canvas.AddTube([(mx, my), (mx + (sign * MathF.Sin(branchAngle) * branchLength), my - (MathF.Cos(branchAngle) * branchLength))], 0.0028f, 0.001f, 0.04f, weight: (px, py) => LungMask(px, py));
+                canvas.AddTube([(mx, my), (mx + (sign * MathF.Sin(branchAngle) * branchLength), my - (MathF.Cos(branchAngle) * branchLength))], 0.0028f, 0.001f, 0.04f, weight: LungMap);
             }
         }
     }
