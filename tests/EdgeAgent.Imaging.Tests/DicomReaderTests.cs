@@ -222,6 +222,19 @@ public sealed class DicomReaderTests
         Assert.Contains("above the limit", Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(file, "big.dcm", small)).Reason);
     }
 
+    [Fact]
+    public void Huge_dimensions_in_the_header_are_refused_without_allocating()
+    {
+        var file = DicomWriter.Write(new DicomImageSpec { Rows = 4, Columns = 4, StoredValues = new int[16], IncludeSequences = false });
+        // Rewrite Rows and Columns (US values) to 20000 each: 400 megapixels, 800 MB of 16-bit samples.
+        var spec = DicomWriter.Write(new DicomImageSpec { Rows = 20000, Columns = 20000, StoredValues = [], OmitPixelData = true, IncludeSequences = false });
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(spec.Concat(file[^44..]).ToArray(), "huge.dcm"));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("20000x20000 = 400 megapixels", e.Reason);
+        Assert.True(allocated < 256 * 1024, $"allocated {allocated} bytes");
+    }
+
     [Theory]
     [InlineData("1.2.840.10008.1.2")]
     [InlineData("1.2.840.10008.1.2.1")]

@@ -38,6 +38,53 @@ public sealed class ImageDecoderTests
         Assert.True(image.Pixels[1] - image.Pixels[0] < 1f, "consecutive samples 61 codes apart differ by less than one 8-bit level");
     }
 
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    [InlineData(3, false)]
+    [InlineData(3, true)]
+    [InlineData(4, false)]
+    public void Sixteen_bit_png_with_every_filter_and_adam7_decodes_exactly(int channels, bool interlaced)
+    {
+        // 13x11 is not a multiple of 8, so every Adam7 pass has a ragged edge; rows cycle through all five filters.
+        const int w = 13, h = 11;
+        var samples = new ushort[w * h * channels];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            samples[i] = (ushort)((i * 7919) % 65536);
+        }
+        var image = ImageDecoder.Decode(PngTestEncoder.Encode16(w, h, channels, samples, interlaced), "f.png");
+        var colour = channels >= 3 ? 3 : 1;
+        Assert.Equal((w, h, colour), (image.Width, image.Height, image.Channels));
+        for (var p = 0; p < w * h; p++)
+        {
+            for (var c = 0; c < colour; c++)
+            {
+                var expected = samples[(p * channels) + c] * 255f / 65535f;
+                Assert.True(Math.Abs(image.Pixels[(p * colour) + c] - expected) < 1e-4, $"pixel {p} channel {c}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Seekable_and_unseekable_streams_decode_the_same()
+    {
+        var png = PngWriter.WriteGray8(5, 5, TestImages.GreyPattern(5, 5));
+        var fromSeekable = ImageDecoder.Decode(new MemoryStream(png), "s.png");
+        using var pipe = new BufferedStream(new NonSeekableStream(png));
+        var fromPipe = ImageDecoder.Decode(pipe, "p.png");
+        Assert.Equal(fromSeekable.Pixels, fromPipe.Pixels);
+        var limited = new ImageDecoderOptions { MaxFileBytes = 10 };
+        Assert.Contains("limit", Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(new MemoryStream(png), "s.png", limited)).Reason);
+        Assert.Contains("limit", Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(new NonSeekableStream(png), "p.png", limited)).Reason);
+    }
+
+    private sealed class NonSeekableStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+    }
+
     [Fact]
     public void Rgb_png_through_skia_keeps_colour_and_collapses_grey_rgb_to_one_channel()
     {
