@@ -62,6 +62,9 @@ public sealed class MqttLink : IAsyncDisposable
     /// <summary>Raised from the connection loop after each successful connect and re-subscribe.</summary>
     public event Func<CancellationToken, Task>? Connected;
 
+    /// <summary>Raised after every change of <see cref="Status"/> (connected, dropped, a connect failure).</summary>
+    public event Action<LinkStatus>? StatusChanged;
+
     /// <summary>Raised for every message on a subscribed topic.</summary>
     public event Func<MqttApplicationMessageReceivedEventArgs, Task>? MessageReceived;
 
@@ -372,8 +375,8 @@ public sealed class MqttLink : IAsyncDisposable
             lock (_gate)
             {
                 _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _status = _status with { Connected = false, DisconnectedSince = now, LastError = $"link dropped ({reason})" };
             }
+            SetStatus(s => s with { Connected = false, DisconnectedSince = now, LastError = $"link dropped ({reason})" });
             MessagingLog.LinkDown(_logger, _endpoint.ToString(), reason);
             _dropped.Set();
         }
@@ -405,10 +408,12 @@ public sealed class MqttLink : IAsyncDisposable
 
     private void SetStatus(Func<LinkStatus, LinkStatus> change)
     {
+        LinkStatus status;
         lock (_gate)
         {
-            _status = change(_status);
+            status = _status = change(_status);
         }
+        StatusChanged?.Invoke(status);
     }
 
     private static bool IsUnsupportedProtocol(Exception ex) =>
