@@ -266,7 +266,7 @@ public sealed class MqttLink : IAsyncDisposable
         }
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
-            throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}".TrimEnd());
+            throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}".TrimEnd() + Hint(result.ResultCode));
         }
         string[] subscriptions;
         lock (_gate)
@@ -415,6 +415,17 @@ public sealed class MqttLink : IAsyncDisposable
         }
         StatusChanged?.Invoke(status);
     }
+
+    /// <summary>What an operator should check for a refused CONNACK.</summary>
+    private static string Hint(MqttClientConnectResultCode code) => code switch
+    {
+        MqttClientConnectResultCode.BadUserNameOrPassword or MqttClientConnectResultCode.NotAuthorized =>
+            " (check Mqtt:Username, the password in Mqtt:PasswordFile or Mqtt:PasswordEnvironmentVariable, and the broker's ACL for this client)",
+        MqttClientConnectResultCode.ClientIdentifierNotValid => " (check Mqtt:ClientId)",
+        MqttClientConnectResultCode.UnsupportedProtocolVersion => " (set Mqtt:ProtocolVersion to 3.1.1 or Mqtt:FallbackTo311 to true)",
+        MqttClientConnectResultCode.Banned => " (the broker has banned this client)",
+        _ => "",
+    };
 
     private static bool IsUnsupportedProtocol(Exception ex) =>
         ex.ToString().Contains(nameof(MqttClientConnectResultCode.UnsupportedProtocolVersion), StringComparison.Ordinal);
