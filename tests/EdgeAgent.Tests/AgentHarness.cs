@@ -48,6 +48,7 @@ internal sealed class AgentHarness : IAsyncDisposable
         harness.Settings["Input:MaxInFlight"] = "4";
         harness.Settings["Model:Path"] = harness.ModelPath;
         harness.Settings["Inference:IntraOpThreads"] = "1";
+        harness.Settings["Mqtt:Enabled"] = "false";
         return harness;
     }
 

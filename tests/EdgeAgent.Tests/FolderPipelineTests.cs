@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using EdgeAgent.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
 using SkiaSharp;
 
 namespace EdgeAgent.Tests;
@@ -220,5 +221,24 @@ public sealed class FolderPipelineTests
         Assert.Equal(InputOutcomeKind.Duplicate, Assert.Single(agent.Monitor.Outcomes).Kind);
         Assert.True(File.Exists(Path.Combine(agent.Inbox, "stay.png")));
         Assert.Single(agent.ResultJsons());
+    }
+
+    [Fact]
+    public async Task Each_result_is_committed_to_the_outbox_before_its_input_moves()
+    {
+        await using var agent = AgentHarness.Create();
+        await agent.StartAsync();
+        var png = TestImages.Noise(9);
+        await File.WriteAllBytesAsync(Path.Combine(agent.Inbox, "outbox.png"), png);
+
+        await agent.WaitForOutcomesAsync(1);
+
+        var outbox = agent.Host!.Services.GetRequiredService<Messaging.Outbox.OutboxStore>();
+        var id = ResultIds.For(Sha(png), "test-gap-untrained", "0.0.1");
+        Assert.True(outbox.Contains(id));
+        Assert.Equal(Path.Combine(agent.Data, "outbox.db"), outbox.DatabasePath);
+        var pending = Assert.Single(outbox.PeekPending(10));
+        Assert.True(pending.Entry.HasOverlay);
+        Assert.True(File.Exists(Path.Combine(agent.Results, id + ".png")));
     }
 }

@@ -66,6 +66,8 @@ public static class AgentRunner
         Check<Configuration.ModelOptions>(services, errors);
         Check<InferenceOptions>(services, errors);
         Check<Configuration.OutputOptions>(services, errors);
+        Check<Messaging.Outbox.OutboxOptions>(services, errors);
+        Check<Messaging.Link.MqttOptions>(services, errors);
         return errors;
     }
 
@@ -88,7 +90,8 @@ public static class AgentRunner
         {
             case OptionsValidationException validation:
                 return [.. validation.Failures.Select(f => $"Configuration error: {f}")];
-            case InvalidOperationException when exception.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal):
+            case InvalidOperationException when exception.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
+                                                 || exception.Message.Contains("ErrorOnUnknownConfiguration", StringComparison.Ordinal):
                 return [$"Configuration error: {exception.Message} {exception.InnerException?.Message}".Trim()];
             case ModelContractException or InvalidDataException:
                 return [$"Model error (Model:Path): {exception.Message}"];
