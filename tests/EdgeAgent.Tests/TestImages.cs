@@ -26,6 +26,24 @@ internal static class TestImages
         return data.ToArray();
     }
 
+    /// <summary>A seeded smooth greyscale gradient with noise, as an 8-bit grey PNG or JPEG (grey JPEG is what img2dcm wraps unchanged).</summary>
+    public static byte[] GreyGradient(int seed, int size, SKEncodedImageFormat format)
+    {
+        var random = new Random(seed);
+        using var bitmap = new SKBitmap(new SKImageInfo(size, size, SKColorType.Gray8, SKAlphaType.Opaque));
+        for (var y = 0; y < size; y++)
+        {
+            for (var x = 0; x < size; x++)
+            {
+                bitmap.SetPixel(x, y, new SKColor((byte)Math.Clamp((x + y) * 255 / (2 * size) + random.Next(-20, 20), 0, 255), 0, 0));
+            }
+        }
+
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(format, 90);
+        return data.ToArray();
+    }
+
     /// <summary>
     /// A valid greyscale PNG of width × height black pixels, written row by row so the test never holds the
     /// decoded pixels (20000×20000 would be 400 MB); it compresses to well under a megabyte.
