@@ -99,6 +99,15 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         Assert.Contains("does not send the original image", body, StringComparison.Ordinal);
         Assert.Equal(3, await page.Locator("#probabilities .bar").CountAsync());
         await ScreenshotAsync(page, "hub-result.png");
+
+        // The models page shows the version this device reports and, live, its update status.
+        await page.ClickAsync("a[data-nav=models]");
+        await page.Locator("#model-versions tr:has-text('1.2.0')").WaitForAsync();
+        await agent.PublishRawAsync(Topics.ModelStatus("clinic-a", "xr-1"),
+            System.Text.Encoding.UTF8.GetBytes("{\"state\":\"downloading\",\"version\":\"1.3.0\",\"progress\":0.4}"), retain: true);
+        await page.Locator("#model-devices tr[data-device='clinic-a/xr-1']:has-text('downloading · 1.3.0 · 40 %')").WaitForAsync();
+        Assert.Equal("still here", await page.EvaluateAsync<string>("() => window.__noReload"));
+        await ScreenshotAsync(page, "hub-models.png");
     }
 
     [Fact]
