@@ -106,7 +106,7 @@ function Publish-Target([string] $name, [hashtable] $t, [string] $version) {
     }
     if ($trimWarnings.Count -gt 0) {
         $trimWarnings | ForEach-Object { Write-Host $_ }
-        throw "$($trimWarnings.Count) trim warning(s) for $name: fix them or suppress each with a reason (see $log)"
+        throw "$($trimWarnings.Count) trim warning(s) for ${name}: fix them or suppress each with a reason (see $log)"
     }
 
     # appsettings.json: the agent's own defaults (if it ships any) overlaid with the target's.
@@ -126,7 +126,7 @@ function Publish-Target([string] $name, [hashtable] $t, [string] $version) {
         if (-not $settings.Contains('Model')) { $settings['Model'] = [ordered]@{} }
         $settings['Model']['Path'] = "$installRoot/models/$($model.Dir.Name)"
     } else {
-        Write-Warning "$name: no model package under the agent's output models/; set Model:Path in /etc/edge-agent/appsettings.json after installing."
+        Write-Warning "${name}: no model package under the agent's output models/; set Model:Path in /etc/edge-agent/appsettings.json after installing."
     }
     $settings | ConvertTo-Json -Depth 16 | Set-Content -NoNewline $settingsPath
 

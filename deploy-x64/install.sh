@@ -115,6 +115,7 @@ if [ "$(cd "$here" && pwd -P)" != "$(cd "$release" 2>/dev/null && pwd -P || true
   rm -rf "$release"
   mv "$release.partial" "$release"
 fi
+touch "$release" # pruning below goes by install time, not by when the archive was built
 
 # 4. Switch "current" atomically; remember what ran before for --rollback.
 old="$(readlink "$opt/current" 2>/dev/null || true)"
