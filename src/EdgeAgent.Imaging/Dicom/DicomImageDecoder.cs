@@ -45,6 +45,11 @@ internal static class DicomImageDecoder
         {
             throw new ImageDecodeException($"malformed DICOM: Bits Stored {bitsStored} does not fit Bits Allocated {bitsAllocated}");
         }
+        var highBit = ds.GetUShort(DicomTags.HighBit) ?? (bitsStored - 1);
+        if (highBit >= bitsAllocated || highBit + 1 < bitsStored)
+        {
+            throw new ImageDecodeException($"malformed DICOM: High Bit {highBit} does not fit Bits Stored {bitsStored} in Bits Allocated {bitsAllocated}");
+        }
         var isMonochrome = photometric is "MONOCHROME1" or "MONOCHROME2";
 
         if (ds.Fragments is not null)
@@ -75,7 +80,7 @@ internal static class DicomImageDecoder
         {
             throw new ImageDecodeException($"truncated DICOM: pixel data holds {pixel.Value.Length} bytes but one {columns}x{rows} frame of {samples} sample(s) at {bitsAllocated} bits needs {frameBytes}");
         }
-        var stored = ReadStored(pixel.Value.Span, count, bytesPerSample, bitsStored, signed, ds.BigEndian, pixel.Vr == "OW");
+        var stored = ReadStored(pixel.Value.Span, count, bytesPerSample, bitsStored, highBit + 1 - bitsStored, signed, ds.BigEndian, pixel.Vr == "OW");
 
         if (isMonochrome)
         {
@@ -149,7 +154,7 @@ internal static class DicomImageDecoder
         return joined.ToArray();
     }
 
-    private static float[] ReadStored(ReadOnlySpan<byte> data, int count, int bytesPerSample, int bitsStored, bool signed, bool bigEndian, bool wordVr)
+    private static float[] ReadStored(ReadOnlySpan<byte> data, int count, int bytesPerSample, int bitsStored, int shift, bool signed, bool bigEndian, bool wordVr)
     {
         // float keeps every 16-bit value exactly (24-bit mantissa); 32-bit data loses only sub-level precision.
         var values = new float[count];
@@ -166,7 +171,8 @@ internal static class DicomImageDecoder
                     ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(data[(i * 4)..])
                     : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[(i * 4)..]),
             };
-            raw &= mask;
+            // The stored bits end at High Bit; usually High Bit = Bits Stored - 1 and the shift is 0.
+            raw = (raw >> shift) & mask;
             values[i] = (float)(signed && (raw & sign) != 0 ? raw - (double)(1L << bitsStored) : raw);
         }
         return values;
