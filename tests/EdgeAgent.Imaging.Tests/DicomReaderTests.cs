@@ -158,6 +158,24 @@ public sealed class DicomReaderTests
     }
 
     [Fact]
+    public void Ybr_full_is_converted_to_rgb()
+    {
+        // Y=128, Cb=128, Cr=228: R = 128 + 1.402*100 = 268.2 -> 255; G = 128 - 71.4136 = 56.5864; B = 128.
+        // Y=100, Cb=200, Cr=128: R = 100; G = 100 - 0.344136*72 = 75.2222; B = 100 + 1.772*72 = 227.584.
+        var file = DicomWriter.Write(new DicomImageSpec
+        {
+            Rows = 1, Columns = 2, SamplesPerPixel = 3, PhotometricInterpretation = "YBR_FULL", BitsAllocated = 8, BitsStored = 8,
+            StoredValues = [128, 128, 228, 100, 200, 128],
+        });
+        var image = ImageDecoder.Decode(file, "ybr.dcm");
+        float[] expected = [255f, 56.5864f, 128f, 100f, 75.2222f, 227.584f];
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(expected[i], image.Pixels[i], 3);
+        }
+    }
+
+    [Fact]
     public void Jpeg_baseline_encapsulated_frame_decodes()
     {
         var source = new Phantoms.PhantomGenerator(64).Generate(Phantoms.PhantomClass.Normal, 3).Image;

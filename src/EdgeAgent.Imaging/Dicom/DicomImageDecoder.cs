@@ -90,11 +90,11 @@ internal static class DicomImageDecoder
             }
             return Monochrome(columns.Value, rows.Value, stored, ds, photometric == "MONOCHROME1", attributes, bitsStored);
         }
-        if (photometric == "RGB")
+        if (photometric is "RGB" or "YBR_FULL")
         {
             if (samples != 3)
             {
-                throw new ImageDecodeException($"malformed DICOM: RGB with Samples per Pixel {samples}");
+                throw new ImageDecodeException($"malformed DICOM: {photometric} with Samples per Pixel {samples}");
             }
             var planar = (ds.GetUShort(DicomTags.PlanarConfiguration) ?? 0) == 1;
             var scale = 255.0 / (Math.Pow(2, bitsStored) - 1);
@@ -107,10 +107,23 @@ internal static class DicomImageDecoder
                     var source = planar ? (c * plane) + i : (i * 3) + c;
                     pixels[(i * 3) + c] = (float)Math.Clamp(stored[source] * scale, 0, 255);
                 }
+                if (photometric == "YBR_FULL")
+                {
+                    YbrToRgb(pixels.AsSpan(i * 3, 3));
+                }
             }
             return new DecodedImage(columns.Value, rows.Value, 3, pixels, "dicom", attributes, bitsStored);
         }
-        throw new ImageDecodeException($"DICOM photometric interpretation {photometric} is not supported (MONOCHROME1, MONOCHROME2 or RGB)");
+        throw new ImageDecodeException($"DICOM photometric interpretation {photometric} is not supported (MONOCHROME1, MONOCHROME2, RGB or YBR_FULL)");
+    }
+
+    /// <summary>Full-range YCbCr (PS3.3 C.7.6.3.1.2, the JFIF equations) to RGB, in place.</summary>
+    private static void YbrToRgb(Span<float> p)
+    {
+        float y = p[0], cb = p[1] - 128f, cr = p[2] - 128f;
+        p[0] = Math.Clamp(y + (1.402f * cr), 0f, 255f);
+        p[1] = Math.Clamp(y - (0.344136f * cb) - (0.714136f * cr), 0f, 255f);
+        p[2] = Math.Clamp(y + (1.772f * cb), 0f, 255f);
     }
 
     private static byte[] FirstFrame(DicomDataset ds)
