@@ -1,1 +1,9 @@
-return 0;
+using System.CommandLine;
+using EdgeAgent.Hub.Cli;
+
+var root = new RootCommand("edge-hub: receives EdgeAgent results over MQTT, stores them, and serves the API and dashboard.")
+{
+    ServeCommand.Create(),
+    BenchCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,9 @@
+namespace EdgeAgent.Hub.Ingest;
+
+public enum HubTopicKind
+{
+    Status,
+    Result,
+    Overlay,
+    ModelStatus,
+}

@@ -1,0 +1,16 @@
+namespace EdgeAgent.Hub.Storage;
+
+/// <summary>Filter and page for results; null members do not filter. <see cref="From"/> inclusive, <see cref="To"/> exclusive, on acquisition time.</summary>
+public sealed record ResultQuery
+{
+    public const int MaxLimit = 500;
+
+    public string? DeviceId { get; init; }
+    public string? Site { get; init; }
+    public string? Label { get; init; }
+    public string? Status { get; init; }
+    public DateTimeOffset? From { get; init; }
+    public DateTimeOffset? To { get; init; }
+    public int Offset { get; init; }
+    public int Limit { get; init; } = 50;
+}
