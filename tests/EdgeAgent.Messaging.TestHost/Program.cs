@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 using MQTTnet;
 
 // A stand-in for the agent, run as a child process by the SIGKILL tests and as the messaging benchmark.
-//   process --data DIR --url URL --inputs DIR --done DIR [--delay-ms N]
+//   process --data DIR --url URL --inputs DIR --done DIR [--delay-ms N] [--overlay-bytes N]
 //       the agent's commit protocol: for each input (in name order) make its result, commit it to the
 //       outbox, then move the input away; meanwhile the messaging service drains the outbox.
 //   bench --data DIR --url URL [--count N]
@@ -35,6 +35,7 @@ static async Task<int> ProcessAsync(Dictionary<string, string> options)
     await host.StartAsync();
     var outbox = host.Services.GetRequiredService<OutboxStore>();
     var delay = int.Parse(options.GetValueOrDefault("--delay-ms", "0"), CultureInfo.InvariantCulture);
+    var overlayBytes = int.Parse(options.GetValueOrDefault("--overlay-bytes", "0"), CultureInfo.InvariantCulture);
     Directory.CreateDirectory(options["--done"]);
     foreach (var path in Directory.GetFiles(options["--inputs"]).Order(StringComparer.Ordinal))
     {
@@ -53,7 +54,9 @@ static async Task<int> ProcessAsync(Dictionary<string, string> options)
                 await Task.Delay(delay);
             }
             var index = int.Parse(name.AsSpan(4, 5), CultureInfo.InvariantCulture);
-            while (outbox.Enqueue(SampleResults.Create(index, name, content)) == EnqueueOutcome.Full)
+            // A deterministic stand-in for the overlay PNG, so a result made again is byte-identical.
+            ReadOnlyMemory<byte>? overlay = overlayBytes > 0 ? Enumerable.Repeat(content, overlayBytes / content.Length + 1).SelectMany(b => b).Take(overlayBytes).ToArray() : null;
+            while (outbox.Enqueue(SampleResults.Create(index, name, content, hasOverlay: overlay is not null), overlay) == EnqueueOutcome.Full)
             {
                 await Task.Delay(100);
             }

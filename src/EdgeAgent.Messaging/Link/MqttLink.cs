@@ -30,6 +30,8 @@ public sealed class MqttLink : IAsyncDisposable
     private MqttProtocolVersion _protocol;
     private (string Topic, byte[] Payload)? _will;
     private CancellationTokenSource? _loopCancellation;
+    private int _publishesInFlight;
+    private long _lastAcknowledgedTicks;
     private Task? _loop;
 
     public MqttLink(IOptions<MqttOptions> options, ILogger<MqttLink> logger, TimeProvider time)
@@ -135,9 +137,12 @@ public sealed class MqttLink : IAsyncDisposable
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.OperationTimeout);
+        Interlocked.Increment(ref _publishesInFlight);
         try
         {
-            return await _client.PublishAsync(message, timeout.Token);
+            var result = await _client.PublishAsync(message, timeout.Token);
+            Interlocked.Exchange(ref _lastAcknowledgedTicks, _time.GetTimestamp());
+            return result;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -146,6 +151,10 @@ public sealed class MqttLink : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException && ex is not LinkUnavailableException)
         {
             throw new LinkUnavailableException($"publish to {message.Topic} failed: {Describe(ex)}", ex);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _publishesInFlight);
         }
     }
 
@@ -226,9 +235,10 @@ public sealed class MqttLink : IAsyncDisposable
             }
             try
             {
-                // Wake on a drop at once; otherwise check the session every keep-alive period.
+                // Wake on a drop at once; otherwise check an idle session every keep-alive period
+                // (a ping would queue behind a large publish in flight and time out for no fault of the link).
                 if (!await _dropped.WaitAsync(_options.KeepAlive, _time, cancellationToken)
-                    && _client.IsConnected && !await _client.TryPingAsync(cancellationToken))
+                    && _client.IsConnected && IsIdle() && !await _client.TryPingAsync(cancellationToken))
                 {
                     MessagingLog.PingFailed(_logger, _endpoint.ToString());
                     await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None);
@@ -405,6 +415,10 @@ public sealed class MqttLink : IAsyncDisposable
         var ceiling = Math.Min(_options.ReconnectMinDelay.TotalMilliseconds * Math.Pow(2, exponent), _options.ReconnectMaxDelay.TotalMilliseconds);
         return TimeSpan.FromMilliseconds(ceiling * (0.5 + Random.Shared.NextDouble() * 0.5));
     }
+
+    private bool IsIdle() =>
+        Volatile.Read(ref _publishesInFlight) == 0
+        && _time.GetElapsedTime(Interlocked.Read(ref _lastAcknowledgedTicks)) >= _options.KeepAlive;
 
     private void SetStatus(Func<LinkStatus, LinkStatus> change)
     {
