@@ -1,47 +1,64 @@
 using System.CommandLine;
+using System.Diagnostics;
 using EdgeAgent.Imaging.Phantoms;
 
 namespace EdgeAgent.Cli;
 
-/// <summary>`edge-agent synth DIR [--count N] [--seed S] [--size PX] [--format png|jpeg|dicom]`: synthetic chest phantoms.</summary>
+/// <summary>
+/// <c>edge-agent synth DIR [--count N] [--seed S] [--size PX] [--format png|jpeg|dicom] [--not-chest]</c>:
+/// synthetic chest phantoms (covid, pneumonia, normal) with lesion masks and labels.csv. Not clinical data.
+/// </summary>
 internal static class SynthCommand
 {
     public static Command Create()
     {
-        var directory = new Argument<DirectoryInfo>("DIR") { Description = "Output folder (covid/, pneumonia/, normal/, labels.csv)" };
-        var count = new Option<int>("--count") { Description = "Images per class", DefaultValueFactory = _ => 10 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed; the same seed writes the same images", DefaultValueFactory = _ => 1 };
-        var size = new Option<int>("--size") { Description = "Width and height in pixels", DefaultValueFactory = _ => 256 };
-        var format = new Option<SyntheticImageFormat>("--format") { Description = "png, jpeg or dicom", DefaultValueFactory = _ => SyntheticImageFormat.Png };
-        var command = new Command("synth", "Write synthetic chest X-ray phantoms with lesion masks (test data, not clinical data)")
+        var directory = new Argument<DirectoryInfo>("DIR") { Description = "Output folder (created if missing); one subfolder per class." };
+        var count = new Option<int>("--count") { Description = "Images per class.", DefaultValueFactory = _ => 10 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed; the same seed gives the same files.", DefaultValueFactory = _ => 1 };
+        var size = new Option<int>("--size") { Description = "Width and height in pixels (32-4096).", DefaultValueFactory = _ => 256 };
+        var format = new Option<string>("--format") { Description = "Image format.", DefaultValueFactory = _ => "png" };
+        format.AcceptOnlyFromAmong("png", "jpeg", "dicom");
+        var notChest = new Option<bool>("--not-chest") { Description = "Also write hand, knee, blank and noise inputs under DIR/not-chest (for safety tests)." };
+        count.Validators.Add(r =>
         {
-            directory, count, seed, size, format,
-        };
-        command.Validators.Add(result =>
-        {
-            if (result.GetValue(count) is < 1 or > 100_000)
+            if (r.GetValueOrDefault<int>() < 0)
             {
-                result.AddError($"--count must be between 1 and 100000 (got {result.GetValue(count)})");
-            }
-
-            if (result.GetValue(size) is < 32 or > 4096)
-            {
-                result.AddError($"--size must be between 32 and 4096 pixels (got {result.GetValue(size)})");
+                r.AddError("--count must be zero or more");
             }
         });
-        command.SetAction((parse, cancellationToken) =>
+        size.Validators.Add(r =>
         {
-            var dir = parse.GetValue(directory)!.FullName;
+            var value = r.GetValueOrDefault<int>();
+            if (value is < 32 or > 4096)
+            {
+                r.AddError($"--size must be between 32 and 4096, got {value}");
+            }
+        });
+
+        var command = new Command("synth", "Write synthetic chest X-ray phantoms with ground-truth lesion masks (NOT clinical data).")
+        {
+            directory, count, seed, size, format, notChest,
+        };
+        command.SetAction((parseResult, cancellationToken) =>
+        {
             var options = new SyntheticDatasetOptions
             {
-                CountPerClass = parse.GetValue(count),
-                Seed = parse.GetValue(seed),
-                Size = parse.GetValue(size),
-                Format = parse.GetValue(format),
+                CountPerClass = parseResult.GetValue(count),
+                Seed = parseResult.GetValue(seed),
+                Size = parseResult.GetValue(size),
+                Format = Enum.Parse<SyntheticImageFormat>(parseResult.GetValue(format)!, ignoreCase: true),
             };
-            var written = SyntheticDatasetWriter.WriteChests(dir, options, cancellationToken);
-            Console.WriteLine($"Wrote {written.Count} synthetic phantoms ({options.Format}, {options.Size}px, seed {options.Seed}) with lesion masks and labels.csv to {dir}.");
-            Console.WriteLine("These are synthetic phantoms for tests and demos, not clinical data.");
+            var root = parseResult.GetValue(directory)!.FullName;
+            var timer = Stopwatch.StartNew();
+            var files = SyntheticDatasetWriter.WriteChests(root, options, cancellationToken);
+            Console.WriteLine($"wrote {files.Count} chest phantoms ({options.CountPerClass} per class: {string.Join(", ", PhantomLabels.All)}) to {root} in {timer.Elapsed.TotalSeconds:0.0} s");
+            if (parseResult.GetValue(notChest))
+            {
+                var other = Path.Combine(root, "not-chest");
+                var extra = SyntheticDatasetWriter.WriteNonChest(other, options, cancellationToken);
+                Console.WriteLine($"wrote {extra.Count} non-chest inputs (hand, knee, blank, noise) to {other}");
+            }
+            Console.WriteLine("labels.csv lists file,label,seed; <name>.mask.png beside each image marks the lesion. Synthetic phantoms, not clinical data.");
             return Task.FromResult(0);
         });
         return command;
