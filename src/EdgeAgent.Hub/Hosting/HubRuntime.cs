@@ -129,7 +129,9 @@ public sealed class HubRuntime : IAsyncDisposable
         services.AddSingleton(time);
         services.AddSingleton(token);
         services.AddSingleton(target);
-        services.AddSingleton<IResultStore>(_ => new SqliteResultStore(storage.SqlitePath ?? Path.Combine(dataDirectory, "hub.db")));
+        services.AddSingleton<IResultStore>(_ => storage.Provider == StorageOptions.PostgresProvider
+            ? new PostgresResultStore(storage.PostgresConnectionString!)
+            : new SqliteResultStore(storage.SqlitePath ?? Path.Combine(dataDirectory, "hub.db")));
         services.AddSingleton(sp => new OverlayFileStore(storage.OverlayDirectory ?? Path.Combine(dataDirectory, "overlays"),
             storage.MaxOverlayBytes, sp.GetRequiredService<ILogger<OverlayFileStore>>()));
         services.AddSingleton<LiveEventHub>();
