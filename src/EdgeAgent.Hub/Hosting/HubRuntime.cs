@@ -147,6 +147,7 @@ public sealed class HubRuntime : IAsyncDisposable
         {
             await app.Services.GetRequiredService<IResultStore>().InitializeAsync(cancellationToken);
             app.Services.GetRequiredService<OverlayFileStore>().Initialize();
+            app.UseMiddleware<SecurityHeadersMiddleware>();
             app.UseMiddleware<BearerTokenMiddleware>();
             DashboardAssets.Map(app);
             ApiEndpoints.Map(app);
