@@ -9,4 +9,6 @@ namespace EdgeAgent.Messaging.Contracts;
     WriteIndented = false)]
 [JsonSerializable(typeof(ResultMessage))]
 [JsonSerializable(typeof(StatusMessage))]
+[JsonSerializable(typeof(CommandRequest))]
+[JsonSerializable(typeof(CommandReply))]
 public sealed partial class MessagingJsonContext : JsonSerializerContext;

@@ -28,6 +28,8 @@ public sealed record ResultMessage
     public required DateTimeOffset DiagnosedAt { get; init; }
     /// <summary>True when an overlay PNG belongs to this result (sent on results/{id}/overlay).</summary>
     public bool HasOverlay { get; init; }
+    /// <summary>Set by the publisher when an overlay existed but was not sent (policy off, over the size cap, refused by the broker).</summary>
+    public string? OverlayOmitted { get; init; }
 }
 
 public static class ResultStatus

@@ -20,6 +20,8 @@ public sealed record StatusMessage
     public long QueueDepth { get; init; }
     public double? OldestQueuedAgeSeconds { get; init; }
     public string? LastError { get; init; }
+    /// <summary>When the broker last acknowledged a result.</summary>
+    public DateTimeOffset? LastPublishedAt { get; init; }
     public IReadOnlyList<string> Alarms { get; init; } = [];
     public DateTimeOffset Timestamp { get; init; }
 }

@@ -1,0 +1,81 @@
+using Onnx;
+
+namespace EdgeAgent.Onnx.GradCam;
+
+/// <summary>
+/// Turns a classifier into one that also answers Grad-CAM for every class in the same Run:
+/// cam[n, k] = ReLU(sum_c alpha[k, n, c] * A[n, c]) with alpha the spatial mean of d(score_k)/dA.
+/// The original nodes and outputs are kept untouched; only nodes and one output are appended.
+/// </summary>
+public static class GradCamTransform
+{
+    public static GradCamResult Apply(ModelProto model, GradCamOptions? options = null)
+    {
+        options ??= new GradCamOptions();
+        var copy = model.Clone();
+        var index = new GraphIndex(copy.Graph);
+        if (index.Exists(options.CamOutputName) || copy.Graph.Output.Any(o => o.Name == options.CamOutputName))
+            throw new ArgumentException($"The model already has a tensor named '{options.CamOutputName}'.", nameof(options));
+
+        var (detectedScore, probabilities) = TargetLayerDetector.DetectScore(index);
+        var score = options.ScoreTensor ?? detectedScore;
+        if (options.ScoreTensor is not null && options.ScoreTensor != detectedScore) probabilities = TargetLayerDetector.ProbabilitiesOf(index, score);
+        var target = options.TargetTensor ?? TargetLayerDetector.DetectTarget(copy, index, score, options.InputShapes);
+        var layout = options.TargetLayout == FeatureLayout.Auto ? TargetLayerDetector.DetectLayout(index, target) : options.TargetLayout;
+
+        var appended = ReverseModeDifferentiator.Append(copy, index, target, score, options.InputShapes);
+        var e = appended.Emitter;
+        var targetShape = appended.Facts[target].Shape;
+        if (targetShape.Length != 4) throw new InvalidOperationException($"Target '{target}' must be 4-D; it has shape [{string.Join(", ", targetShape)}].");
+
+        // gradient [K, N, C, H, W] (or [K, N, H, W, C]) -> alpha over space, weighted channel sum, ReLU -> [N, K, H, W]
+        var (spatialAxes, channelAxis) = layout == FeatureLayout.Nhwc ? (new long[] { 2, 3 }, 4L) : (new long[] { 3, 4 }, 2L);
+        var alpha = e.ReduceMean(appended.Gradient, spatialAxes, keepDims: true);
+        var weighted = e.ReduceSum(e.Mul(alpha, target), [channelAxis], keepDims: false);
+        var cam = e.OpTo(options.CamOutputName, "Transpose", [e.Op("Relu", [weighted])], Attr.Ints("perm", [1, 0, 2, 3]));
+        var (h, w) = layout == FeatureLayout.Nhwc ? (targetShape[1], targetShape[2]) : (targetShape[2], targetShape[3]);
+        e.AddOutput(cam, 1, [BatchDim(copy), appended.Classes.ToString(), h.ToString(), w.ToString()]);
+        if (options.GradientOutputName is { } gradName)
+        {
+            e.OpTo(gradName, "Identity", [appended.Gradient]);
+            e.AddOutput(gradName, 1, [appended.Classes.ToString(), .. targetShape.Select((d, i) => i == 0 ? BatchDim(copy) : d.ToString())]);
+        }
+
+        SetMetadata(copy, MetadataKeys.Target, target);
+        SetMetadata(copy, MetadataKeys.Score, score);
+        SetMetadata(copy, MetadataKeys.Cam, cam);
+        SetMetadata(copy, MetadataKeys.Layout, layout.ToString());
+
+        var ops = appended.PathNodes.Select(i => copy.Graph.Node[i].OpType)
+            .GroupBy(t => t, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return new GradCamResult
+        {
+            Model = BatchwiseRecurrentRewriter.Apply(copy),
+            TargetTensor = target,
+            ScoreTensor = score,
+            ProbabilitiesOutput = probabilities,
+            CamOutput = cam,
+            Classes = appended.Classes,
+            TargetLayout = layout,
+            TargetShape = targetShape,
+            AddedNodeCount = e.NodeCount,
+            DifferentiatedOps = ops,
+        };
+    }
+
+    private static void SetMetadata(ModelProto model, string key, string value)
+    {
+        var existing = model.MetadataProps.FirstOrDefault(p => p.Key == key);
+        if (existing is not null) existing.Value = value;
+        else model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+    }
+
+    /// <summary>The batch dimension of the first model input: its fixed value, or a symbolic name.</summary>
+    private static string? BatchDim(ModelProto model)
+    {
+        var dims = model.Graph.Input.FirstOrDefault()?.Type?.TensorType?.Shape?.Dim;
+        if (dims is null || dims.Count == 0) return "N";
+        return dims[0].HasDimValue && dims[0].DimValue > 0 ? dims[0].DimValue.ToString() : (dims[0].DimParam.Length > 0 ? dims[0].DimParam : "N");
+    }
+}

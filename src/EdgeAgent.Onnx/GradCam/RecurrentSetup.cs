@@ -1,0 +1,136 @@
+using Onnx;
+
+namespace EdgeAgent.Onnx.GradCam;
+
+/// <summary>
+/// Shared plumbing of the recurrent backward passes: layout conversion to time-major, per-direction weights,
+/// hidden states from Y, the previous-state sequence and the per-step slices of the output gradients.
+/// </summary>
+internal sealed class RecurrentSetup
+{
+    private readonly GradientContext _c;
+    private readonly NodeProto _n;
+    private readonly string?[] _d;
+    private readonly string _xTimeMajor;
+    private readonly string _yTimeMajor;
+    private readonly string? _dYTimeMajor;
+    private readonly string? _dYhTimeMajor;
+    private readonly string? _h0TimeMajor;
+
+    public RecurrentSetup(GradientContext c, NodeProto n, string?[] d, int steps, int directions, string direction, long hidden, long layout, int gates, RnnActivation[] acts)
+    {
+        _c = c;
+        _n = n;
+        _d = d;
+        Steps = steps;
+        Directions = directions;
+        DirectionName = direction;
+        Hidden = hidden;
+        Layout = layout;
+        Gates = gates;
+        Acts = acts;
+        var e = c.E;
+        _xTimeMajor = layout == 0 ? n.Input[0] : e.Transpose(n.Input[0], 1, 0, 2);
+        var y = n.Output.Count > 0 && n.Output[0].Length > 0 ? n.Output[0] : TwinWithY();
+        _yTimeMajor = layout == 0 ? y : e.Transpose(y, 1, 2, 0, 3);
+        _dYTimeMajor = d.Length > 0 && d[0] is { } dy ? (layout == 0 ? dy : e.Transpose(dy, 0, 2, 3, 1, 4)) : null;
+        _dYhTimeMajor = d.Length > 1 && d[1] is { } dyh ? TimeMajorStateGradient(dyh) : null;
+        _h0TimeMajor = n.Input.Count > 5 && n.Input[5].Length > 0 ? TimeMajorState(n.Input[5]) : null;
+    }
+
+    public int Steps { get; }
+    public int Directions { get; }
+    public string DirectionName { get; }
+    public long Hidden { get; }
+    public long Layout { get; }
+    public int Gates { get; }
+    public RnnActivation[] Acts { get; }
+
+    private string TwinWithY()
+    {
+        var inputs = _n.Input.ToArray();
+        return _c.E.OpMulti(_n.OpType, inputs, 1, _n.Attribute.ToArray())[0];
+    }
+
+    /// <summary>[D, N, H] whatever the layout.</summary>
+    public string TimeMajorState(string state) => Layout == 0 ? state : _c.E.Transpose(state, 1, 0, 2);
+
+    /// <summary>[K, D, N, H] whatever the layout.</summary>
+    public string TimeMajorStateGradient(string g) => Layout == 0 ? g : _c.E.Transpose(g, 0, 2, 1, 3);
+
+    public string[] SplitTime(string x, long axis) => _c.E.Split(x, axis, Enumerable.Repeat(1L, Steps).ToArray());
+
+    public DirectionData Direction(int dir)
+    {
+        var e = _c.E;
+        var reverse = DirectionName == "reverse" || (DirectionName == "bidirectional" && dir == 1);
+        var w = e.Gather(_n.Input[1], dir, 0);
+        var r = e.Gather(_n.Input[2], dir, 0);
+        var b = _n.Input.Count > 3 && _n.Input[3].Length > 0 ? e.Gather(_n.Input[3], dir, 0) : null;
+        var y = e.Gather(_yTimeMajor, dir, 1);
+        var zero = e.ZerosOfShape(e.Shape(e.Slice(y, 0, 0, 1)));
+        var h0 = _h0TimeMajor is null ? zero : e.Unsqueeze(e.Gather(_h0TimeMajor, dir, 0), 0);
+        string hPrev;
+        if (Steps == 1) hPrev = h0;
+        else hPrev = reverse ? e.Concat(0, e.Slice(y, 0, 1, Steps), h0) : e.Concat(0, h0, e.Slice(y, 0, 0, Steps - 1));
+        var order = Enumerable.Range(0, Steps).ToArray();
+        if (reverse) Array.Reverse(order);
+        string[]? dySteps = null;
+        if (_dYTimeMajor is not null) dySteps = SplitTime(e.Gather(_dYTimeMajor, dir, 2), 1);
+        var final = _dYhTimeMajor is null ? null : e.Unsqueeze(e.Gather(_dYhTimeMajor, dir, 1), 1);
+        return new DirectionData(_c, w, r, b, y, hPrev, zero, order, dySteps, final);
+    }
+
+    /// <summary>X W^T + Wb over all steps at once: [T, N, gates*H].</summary>
+    public string InputProjection(DirectionData p)
+    {
+        var e = _c.E;
+        var x = e.MatMul(_xTimeMajor, e.Transpose(p.W, 1, 0));
+        return p.B is null ? x : e.Add(x, e.Slice(p.B, 0, 0, Gates * Hidden));
+    }
+
+    /// <summary>X W^T + H_prev R^T + Wb + Rb over all steps at once: [T, N, gates*H].</summary>
+    public string Preactivations(DirectionData p, string r)
+    {
+        var e = _c.E;
+        var z = e.Add(InputProjection(p), e.MatMul(p.HPrev, e.Transpose(r, 1, 0)));
+        return p.B is null ? z : e.Add(z, e.Slice(p.B, 0, Gates * Hidden, 2 * Gates * Hidden));
+    }
+
+    /// <summary>The state each step started from, time-indexed: [T, N, H].</summary>
+    public string Previous(DirectionData p, string[] states, string initial)
+    {
+        if (Steps == 1) return initial;
+        var e = _c.E;
+        var reverse = p.ProcessingOrder[0] != 0;
+        return reverse ? e.Concat(0, [.. states[1..], initial]) : e.Concat(0, [initial, .. states[..^1]]);
+    }
+
+    /// <summary>Back from time-major [K, T, N, I] to the node's layout; aligned with the node's inputs.</summary>
+    public string?[] Finish(string dxTimeMajor)
+    {
+        var result = new string?[_n.Input.Count];
+        result[0] = Layout == 0 ? dxTimeMajor : _c.E.Transpose(dxTimeMajor, 0, 2, 1, 3);
+        return result;
+    }
+}
+
+/// <summary>Per-direction tensors of a recurrent backward pass (time-major).</summary>
+internal sealed class DirectionData(
+    GradientContext c, string w, string r, string? b, string y, string hPrev, string zeroState, int[] order, string[]? dySteps, string? final)
+{
+    private string? _zeroGradient;
+
+    public string W { get; } = w;
+    public string R { get; } = r;
+    public string? B { get; } = b;
+    public string Y { get; } = y;
+    public string HPrev { get; } = hPrev;
+    public string ZeroState { get; } = zeroState;
+    public int[] ProcessingOrder { get; } = order;
+    public string[]? OutputGradientSteps { get; } = dySteps;
+    public string? FinalStateGradient { get; } = final;
+
+    /// <summary>Zeros [K, 1, N, H] for a step no output gradient reaches.</summary>
+    public string ZeroGradient => _zeroGradient ??= c.E.ZerosOfShape(c.ShapeWithClassAxis(ZeroState));
+}

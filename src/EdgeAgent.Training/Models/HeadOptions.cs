@@ -1,0 +1,33 @@
+namespace EdgeAgent.Training.Models;
+
+/// <summary>Sizes and choices of the paper's CNN-RNN head (LSTM -> BN -> Flatten -> Dense -> BN -> Dense -> BN -> Dense K).</summary>
+public sealed record HeadOptions
+{
+    public int LstmUnits { get; init; } = 32;
+    /// <summary>"relu" (as the paper's Keras code) or "tanh" (the standard LSTM).</summary>
+    public string Activation { get; init; } = "relu";
+    /// <summary>Keep the LSTM at its random initialisation, as the paper did.</summary>
+    public bool FreezeLstm { get; init; }
+    public int Dense1 { get; init; } = 64;
+    public int Dense2 { get; init; } = 32;
+    /// <summary>Dropout after each dense block during training (0 = none; the paper used none).</summary>
+    public double Dropout { get; init; } = 0.3;
+
+    public void Validate()
+    {
+        if (Activation is not ("relu" or "tanh"))
+        {
+            throw new ArgumentException($"LSTM activation '{Activation}' is not supported; use relu or tanh.");
+        }
+
+        if (LstmUnits < 1 || Dense1 < 1 || Dense2 < 1)
+        {
+            throw new ArgumentException($"Head sizes must be positive (lstm {LstmUnits}, dense {Dense1}/{Dense2}).");
+        }
+
+        if (Dropout is < 0 or >= 1)
+        {
+            throw new ArgumentException($"Dropout {Dropout} must be in [0, 1).");
+        }
+    }
+}

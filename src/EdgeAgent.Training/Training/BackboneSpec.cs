@@ -1,0 +1,46 @@
+namespace EdgeAgent.Training.Training;
+
+/// <summary>
+/// Which backbone a run used. Frozen ONNX backbones ("resnet18" from the NuGet package, or a user
+/// file with its feature tensor) have their features computed once by ONNX Runtime; TorchSharp
+/// backbones ("tiny", "resnet18-torch", "vgg19") are trained end to end with the head.
+/// </summary>
+public sealed record BackboneSpec
+{
+    public static IReadOnlyList<string> TorchNames { get; } = ["tiny", "resnet18-torch", "vgg19"];
+
+    /// <summary>"resnet18", "onnx" or one of <see cref="TorchNames"/>.</summary>
+    public required string Name { get; init; }
+    /// <summary>User backbone file (Name "onnx").</summary>
+    public string? OnnxPath { get; init; }
+    public string? FeatureTensor { get; init; }
+    /// <summary>C, H, W of a user backbone's feature map.</summary>
+    public int[]? FeatureShape { get; init; }
+    /// <summary>Input side of a user backbone or a TorchSharp backbone.</summary>
+    public int InputSize { get; init; } = 224;
+
+    public bool IsFrozenOnnx => Name is "resnet18" or "onnx";
+
+    public static BackboneSpec Parse(string name, string? onnxPath, string? featureTensor, int[]? featureShape, int? inputSize)
+    {
+        var known = new[] { "resnet18", "onnx" }.Concat(TorchNames).ToList();
+        if (!known.Contains(name))
+        {
+            throw new ArgumentException($"Unknown backbone '{name}'. Use one of: {string.Join(", ", known)} (\"onnx\" with --backbone-onnx FILE --feature-tensor NAME --feature-shape C,H,W).");
+        }
+
+        if (name == "onnx" && (onnxPath is null || featureTensor is null || featureShape is not { Length: 3 }))
+        {
+            throw new ArgumentException("Backbone 'onnx' needs --backbone-onnx FILE, --feature-tensor NAME and --feature-shape C,H,W.");
+        }
+
+        return new BackboneSpec
+        {
+            Name = name,
+            OnnxPath = onnxPath is null ? null : Path.GetFullPath(onnxPath),
+            FeatureTensor = featureTensor,
+            FeatureShape = featureShape,
+            InputSize = inputSize ?? (name == "tiny" ? 64 : 224),
+        };
+    }
+}

@@ -1,0 +1,131 @@
+using EdgeAgent.Configuration;
+using EdgeAgent.Inference;
+using EdgeAgent.Messaging.Link;
+using EdgeAgent.Messaging.Outbox;
+using EdgeAgent.Messaging.Publishing;
+using EdgeAgent.Models;
+using EdgeAgent.Pipeline;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Hosting;
+
+/// <summary>
+/// Builds the agent service: configuration (appsettings.json, --config file, EDGEAGENT_ environment variables, command
+/// line), validated options, the model, the folder pipeline and the result sinks.
+/// </summary>
+public static class AgentHost
+{
+    public const string EnvironmentPrefix = "EDGEAGENT_";
+
+    public static HostApplicationBuilder CreateBuilder(AgentHostSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            ApplicationName = "edge-agent",
+        });
+        if (settings.ReadAppSettings)
+        {
+            builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        }
+
+        if (settings.ConfigFile is not null)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(settings.ConfigFile), optional: false, reloadOnChange: false);
+        }
+
+        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.Configuration.AddCommandLine([.. settings.CommandLine]);
+        if (settings.Overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings.Overrides);
+        }
+
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.AddSystemd();
+        // Per-file failures never reach the host (they are quarantined). Anything that does is a broken agent: stop it and
+        // exit non-zero so systemd (Restart=on-failure) starts a fresh one, instead of running on without a pipeline.
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+            o.ShutdownTimeout = TimeSpan.FromSeconds(20);
+        });
+
+        AddAgent(builder.Services, builder.Configuration);
+        return builder;
+    }
+
+    private static void AddAgent(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        Bind<AgentOptions>(services, configuration, AgentOptions.SectionName, ConfigurationRules.Check);
+        Bind<InputOptions>(services, configuration, InputOptions.SectionName, ConfigurationRules.Check);
+        Bind<ModelOptions>(services, configuration, ModelOptions.SectionName, ConfigurationRules.Check);
+        Bind<InferenceOptions>(services, configuration, InferenceOptions.SectionName, ConfigurationRules.Check);
+        Bind<OutputOptions>(services, configuration, OutputOptions.SectionName, ConfigurationRules.Check);
+        services.AddSingleton<IValidateOptions<OutputOptions>, FolderLayoutValidator>();
+
+        services.AddSingleton(sp => AgentPaths.Resolve(
+            sp.GetRequiredService<IOptions<AgentOptions>>().Value,
+            sp.GetRequiredService<IOptions<InputOptions>>().Value,
+            sp.GetRequiredService<IOptions<OutputOptions>>().Value));
+        services.AddSingleton(sp => new InferenceSessionFactory(sp.GetRequiredService<IOptions<InferenceOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<ModelLoader>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ModelOptions>>().Value;
+            return sp.GetRequiredService<ModelLoader>().Load(options.Path!, options.WarmUp);
+        });
+        services.AddSingleton(sp =>
+        {
+            var paths = sp.GetRequiredService<AgentPaths>();
+            Directory.CreateDirectory(paths.DataDirectory);
+            return new ProcessingLedger(paths.LedgerFile);
+        });
+        services.AddSingleton<IImagePreparer>(sp =>
+        {
+            var model = sp.GetRequiredService<LoadedModel>().Manifest;
+            return new ImagingPreparer(model.Name, model.Version, model.Trained);
+        });
+        services.AddSingleton<IResultSink, ResultsFolderSink>();
+        services.AddSingleton<IResultSink, OutboxResultSink>();
+        services.AddSingleton<IDeviceStatusSource, AgentStatusSource>();
+        services.AddEdgeAgentMessaging(configuration);
+        // The outbox and the MQTT topics follow the Agent section unless their own keys are set.
+        services.PostConfigure<OutboxOptions>(o =>
+        {
+            if (configuration[$"{OutboxOptions.SectionName}:{nameof(OutboxOptions.Path)}"] is null)
+            {
+                o.Path = Path.Combine(Path.GetFullPath(configuration[$"{AgentOptions.SectionName}:{nameof(AgentOptions.DataDirectory)}"] ?? new AgentOptions().DataDirectory), "outbox.db");
+            }
+        });
+        services.PostConfigure<MqttOptions>(o =>
+        {
+            var agent = new AgentOptions();
+            configuration.GetSection(AgentOptions.SectionName).Bind(agent);
+            o.Site = configuration[$"{MqttOptions.SectionName}:{nameof(MqttOptions.Site)}"] ?? agent.Site;
+            o.DeviceId = configuration[$"{MqttOptions.SectionName}:{nameof(MqttOptions.DeviceId)}"] ?? agent.DeviceId;
+        });
+        services.AddSingleton<FileSettler>();
+        services.AddSingleton<PipelineMonitor>();
+        services.AddSingleton<InputProcessor>();
+        services.AddHostedService<FolderPipeline>();
+    }
+
+    private static void Bind<T>(IServiceCollection services, IConfiguration configuration, string section, Func<T, IEnumerable<string>> rules)
+        where T : class
+    {
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(configuration, section, rules));
+    }
+}

@@ -1,0 +1,18 @@
+using EdgeAgent.Messaging.Contracts;
+
+namespace EdgeAgent.Pipeline;
+
+/// <summary>An input decoded and turned into the model's tensor, with what the result needs to know about it.</summary>
+public sealed record PreparedImage
+{
+    /// <summary>NCHW tensor [1, C, H, W] as the manifest's input spec asks.</summary>
+    public required float[] Tensor { get; init; }
+    public required int Width { get; init; }
+    public required int Height { get; init; }
+    /// <summary>DICOM identifiers (study, series, instance, modality, body part, view) when the input was DICOM.</summary>
+    public InputIdentity? Dicom { get; init; }
+    public required double DecodeMs { get; init; }
+    public required double PreprocessMs { get; init; }
+    /// <summary>Renders the Grad-CAM overlay PNG over this image; null when overlays cannot be drawn for it.</summary>
+    public Func<Inference.Diagnosis, string, byte[]?>? RenderOverlay { get; init; }
+}
