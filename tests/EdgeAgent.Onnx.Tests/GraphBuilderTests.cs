@@ -100,6 +100,39 @@ public sealed class GraphBuilderTests
     }
 
     [Fact]
+    public void Int8_uint8_int32_and_float16_initializers_are_read_by_onnx_runtime_as_written()
+    {
+        // y = DequantizeLinear(q, scale, zero) + DequantizeLinear(u, scale, uzero) + Cast(i32) + Cast(f16):
+        // every value is a small integer or half-integer, exact in float32, so equality is exact.
+        var graph = new GraphBuilder();
+        graph.AddFloatInput("x", 4);
+        graph.AddInitializer(OnnxTensors.FromInt8s("q", [-128, -1, 0, 127], 4));
+        graph.AddInitializer(OnnxTensors.FromUInt8s("u", [0, 1, 200, 255], 4));
+        graph.AddInitializer(OnnxTensors.FromInt8s("q_zero", [0]));
+        graph.AddInitializer(OnnxTensors.FromUInt8s("u_zero", [128]));
+        graph.AddInitializer("scale", [0.5f]);
+        graph.AddInitializer(OnnxTensors.FromInt32s("i", [-70000, 3, 0, 70000], 4));
+        graph.AddInitializer(OnnxTensors.FromHalves("h", [(Half)0.5f, (Half)(-2f), (Half)1024f, (Half)0f], 4));
+        var a = graph.AddNode("DequantizeLinear", ["q", "scale", "q_zero"]);
+        var b = graph.AddNode("DequantizeLinear", ["u", "scale", "u_zero"]);
+        var c = graph.AddNode("Cast", ["i"], NodeAttribute.Int("to", (long)TensorProto.Types.DataType.Float));
+        var d = graph.AddNode("Cast", ["h"], NodeAttribute.Int("to", (long)TensorProto.Types.DataType.Float));
+        var sum = graph.AddNode("Sum", ["x", a, b, c, d]);
+        graph.AddFloatOutput(sum, 4);
+
+        var result = OrtRunner.RunOne(graph.Build(), "x", [0f, 0f, 0f, 0f], [4], sum);
+
+        float[] expected =
+        [
+            (-128 * 0.5f) + ((0 - 128) * 0.5f) - 70000 + 0.5f,
+            (-1 * 0.5f) + ((1 - 128) * 0.5f) + 3 - 2f,
+            0f + ((200 - 128) * 0.5f) + 0 + 1024f,
+            (127 * 0.5f) + ((255 - 128) * 0.5f) + 70000 + 0f,
+        ];
+        Assert.Equal(expected, result.Values);
+    }
+
+    [Fact]
     public void Dynamic_batch_input_accepts_any_batch_size()
     {
         var graph = new GraphBuilder();

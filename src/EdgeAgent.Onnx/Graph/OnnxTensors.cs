@@ -43,6 +43,46 @@ public static class OnnxTensors
         return Create(name, TensorProto.Types.DataType.Int64, bytes, shape);
     }
 
+    /// <summary>An int8 tensor (e.g. symmetric quantized weights or a QDQ zero point).</summary>
+    public static TensorProto FromInt8s(string name, ReadOnlySpan<sbyte> data, params long[] shape)
+    {
+        CheckShape(name, data.Length, shape);
+        return Create(name, TensorProto.Types.DataType.Int8, MemoryMarshal.AsBytes(data).ToArray(), shape);
+    }
+
+    /// <summary>A uint8 tensor (e.g. an asymmetric activation zero point).</summary>
+    public static TensorProto FromUInt8s(string name, ReadOnlySpan<byte> data, params long[] shape)
+    {
+        CheckShape(name, data.Length, shape);
+        return Create(name, TensorProto.Types.DataType.Uint8, data.ToArray(), shape);
+    }
+
+    /// <summary>An int32 tensor (e.g. a quantized bias).</summary>
+    public static TensorProto FromInt32s(string name, ReadOnlySpan<int> data, params long[] shape)
+    {
+        CheckShape(name, data.Length, shape);
+        var bytes = new byte[checked(data.Length * sizeof(int))];
+        for (var i = 0; i < data.Length; i++)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * sizeof(int)), data[i]);
+        }
+
+        return Create(name, TensorProto.Types.DataType.Int32, bytes, shape);
+    }
+
+    /// <summary>A float16 tensor (IEEE half precision, as ONNX stores it).</summary>
+    public static TensorProto FromHalves(string name, ReadOnlySpan<Half> data, params long[] shape)
+    {
+        CheckShape(name, data.Length, shape);
+        var bytes = new byte[checked(data.Length * 2)];
+        for (var i = 0; i < data.Length; i++)
+        {
+            BinaryPrimitives.WriteHalfLittleEndian(bytes.AsSpan(i * 2), data[i]);
+        }
+
+        return Create(name, TensorProto.Types.DataType.Float16, bytes, shape);
+    }
+
     /// <summary>Reads a float tensor's values (raw_data or float_data).</summary>
     public static float[] ToFloats(TensorProto tensor)
     {

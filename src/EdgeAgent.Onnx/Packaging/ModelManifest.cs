@@ -5,11 +5,13 @@ namespace EdgeAgent.Onnx.Packaging;
 /// <summary>
 /// manifest.json of a model package: everything model-specific the agent needs.
 /// The agent is generic; it learns labels, input layout and output names from here.
+/// Properties with a default use "set", not "init": the System.Text.Json source generator drops the
+/// initializer of an init-only property missing from the JSON (dotnet/runtime#84484).
 /// </summary>
 public sealed record ModelManifest
 {
     /// <summary>Format version of this manifest; bumped on breaking changes.</summary>
-    public int SchemaVersion { get; init; } = 1;
+    public int SchemaVersion { get; set; } = 1;
     public required string Name { get; init; }
     /// <summary>Semantic version (MAJOR.MINOR.PATCH[-pre]).</summary>
     public required string Version { get; init; }
@@ -20,7 +22,7 @@ public sealed record ModelManifest
     /// <summary>The feature-map tensor Grad-CAM differentiates against (null when the model has no CAM output).</summary>
     public string? TargetLayer { get; init; }
     /// <summary>fp32, fp16 or int8.</summary>
-    public string Precision { get; init; } = "fp32";
+    public string Precision { get; set; } = "fp32";
     /// <summary>Lower-case hex sha256 of model.onnx.</summary>
     public required string Sha256 { get; init; }
     /// <summary>False for seeded fixtures: the demo and every result say "untrained".</summary>
@@ -36,7 +38,8 @@ public sealed record ModelManifest
     public IReadOnlyList<GoldenImage>? GoldenImages { get; init; }
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<ChannelOrder>))]
+/// <summary>Channel order of the model input; written "rgb", "bgr", "gray" (read case-insensitively).</summary>
+[JsonConverter(typeof(ChannelOrderJsonConverter))]
 public enum ChannelOrder { Rgb, Bgr, Gray }
 
 /// <summary>
@@ -47,10 +50,10 @@ public sealed record InputSpec
     public required string Name { get; init; }
     public required int Width { get; init; }
     public required int Height { get; init; }
-    public ChannelOrder Channels { get; init; } = ChannelOrder.Rgb;
-    public float Scale { get; init; } = 1f / 255f;
-    public IReadOnlyList<float> Mean { get; init; } = [0f, 0f, 0f];
-    public IReadOnlyList<float> Std { get; init; } = [1f, 1f, 1f];
+    public ChannelOrder Channels { get; set; } = ChannelOrder.Rgb;
+    public float Scale { get; set; } = 1f / 255f;
+    public IReadOnlyList<float> Mean { get; set; } = [0f, 0f, 0f];
+    public IReadOnlyList<float> Std { get; set; } = [1f, 1f, 1f];
 }
 
 /// <summary>Names of the model outputs the agent reads.</summary>
@@ -77,7 +80,7 @@ public sealed record QuantizationInfo
 public sealed record SafetySpec
 {
     /// <summary>Temperature for calibrated softmax (1 = unchanged).</summary>
-    public double Temperature { get; init; } = 1.0;
+    public double Temperature { get; set; } = 1.0;
     /// <summary>Name of the OOD score (e.g. "energy", "mahalanobis").</summary>
     public string? OodScore { get; init; }
     /// <summary>Scores above this are flagged out-of-distribution.</summary>
@@ -95,5 +98,5 @@ public sealed record GoldenImage
     public required string ExpectedLabel { get; init; }
     public IReadOnlyDictionary<string, double>? ExpectedProbabilities { get; init; }
     /// <summary>Absolute tolerance on each probability.</summary>
-    public double Tolerance { get; init; } = 0.02;
+    public double Tolerance { get; set; } = 0.02;
 }
