@@ -109,6 +109,14 @@ function Publish-Target([string] $name, [hashtable] $t, [string] $version) {
         throw "$($trimWarnings.Count) trim warning(s) for ${name}: fix them or suppress each with a reason (see $log)"
     }
 
+    # EdgeAgent.Onnx copies the ResNet18 backbone (about 64 MB) into every referencing project's output.
+    # Only edge-train builds models from it; the agent runs complete model packages, so it stays out.
+    $backbones = Join-Path $stage 'backbones'
+    if (Test-Path $backbones) {
+        Write-Host ("    leaving out backbones/ ({0}): training input, never loaded by the agent" -f (Format-Size (Get-TreeSize $backbones)).Trim())
+        Remove-Item -Recurse -Force $backbones
+    }
+
     # appsettings.json: the agent's own defaults (if it ships any) overlaid with the target's.
     $deploy = Join-Path $root $t.Deploy
     $settingsPath = Join-Path $stage 'appsettings.json'
