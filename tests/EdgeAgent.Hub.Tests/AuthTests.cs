@@ -68,6 +68,9 @@ public sealed class AuthTests
                 Assert.True(hub.Token.WasGenerated);
                 first = hub.Token.Value;
                 Assert.True(first.Length >= 32);
+                // The file holds exactly the token (no byte-order mark), so `curl -H "Authorization: Bearer $(cat hub-token)"` works.
+                Assert.Equal(first + "\n", File.ReadAllText(hub.Token.File!, new System.Text.UTF8Encoding(false)).Replace("\r\n", "\n", StringComparison.Ordinal));
+                Assert.NotEqual(0xEF, File.ReadAllBytes(hub.Token.File!)[0]);
                 if (!OperatingSystem.IsWindows())
                 {
                     Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(hub.Token.File!));

@@ -72,6 +72,8 @@ public sealed class HubRuntime : IAsyncDisposable
         if (configureLogging is null)
         {
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            // One line per HTTP request is noise on a clinic hub; errors still show.
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         }
         else
         {

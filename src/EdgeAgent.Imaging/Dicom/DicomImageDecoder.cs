@@ -57,12 +57,7 @@ internal static class DicomImageDecoder
             }
             if (decoded.Channels == 1 || isMonochrome)
             {
-                var grey = decoded.ToGray();
-                var values = new double[grey.Length];
-                for (var i = 0; i < grey.Length; i++)
-                {
-                    values[i] = grey[i];
-                }
+                var values = (float[])decoded.ToGray().Clone();
                 return Monochrome(columns.Value, rows.Value, values, ds, photometric == "MONOCHROME1", attributes, 8);
             }
             return new DecodedImage(decoded.Width, decoded.Height, 3, decoded.Pixels, "dicom", attributes, 8);
@@ -154,9 +149,10 @@ internal static class DicomImageDecoder
         return joined.ToArray();
     }
 
-    private static double[] ReadStored(ReadOnlySpan<byte> data, int count, int bytesPerSample, int bitsStored, bool signed, bool bigEndian, bool wordVr)
+    private static float[] ReadStored(ReadOnlySpan<byte> data, int count, int bytesPerSample, int bitsStored, bool signed, bool bigEndian, bool wordVr)
     {
-        var values = new double[count];
+        // float keeps every 16-bit value exactly (24-bit mantissa); 32-bit data loses only sub-level precision.
+        var values = new float[count];
         var mask = bitsStored >= 32 ? 0xFFFFFFFFu : (1u << bitsStored) - 1;
         var sign = 1u << (bitsStored - 1);
         for (var i = 0; i < count; i++)
@@ -171,12 +167,12 @@ internal static class DicomImageDecoder
                     : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[(i * 4)..]),
             };
             raw &= mask;
-            values[i] = signed && (raw & sign) != 0 ? raw - (double)(1L << bitsStored) : raw;
+            values[i] = (float)(signed && (raw & sign) != 0 ? raw - (double)(1L << bitsStored) : raw);
         }
         return values;
     }
 
-    private static DecodedImage Monochrome(int width, int height, double[] stored, DicomDataset ds, bool invert, DicomAttributes attributes, int bits)
+    private static DecodedImage Monochrome(int width, int height, float[] stored, DicomDataset ds, bool invert, DicomAttributes attributes, int bits)
     {
         var slope = ds.GetNumber(DicomTags.RescaleSlope) ?? 1.0;
         var intercept = ds.GetNumber(DicomTags.RescaleIntercept) ?? 0.0;
@@ -188,7 +184,7 @@ internal static class DicomImageDecoder
         for (var i = 0; i < stored.Length; i++)
         {
             var v = (stored[i] * slope) + intercept;
-            stored[i] = v;
+            stored[i] = (float)v;
             min = Math.Min(min, v);
             max = Math.Max(max, v);
         }

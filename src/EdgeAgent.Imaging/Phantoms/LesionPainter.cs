@@ -49,7 +49,7 @@ internal sealed class LesionPainter
         for (var p = 0; p < strength.Length; p++)
         {
             float px = _canvas.X[p], py = _canvas.Y[p];
-            var lung = _anatomy.LungMask(px, py);
+            var lung = _anatomy.LungMap[p];
             if (lung <= 0)
             {
                 continue;
@@ -91,7 +91,7 @@ internal sealed class LesionPainter
                 var extent = _random.RangeF(0.75f, 1.0f);
                 regions.Add((x, y) =>
                 {
-                    if (_anatomy.LungMask(x, y, side) <= 0) { return 0f; }
+                    if (((x - cx) * sign) <= 0) { return 0f; }
                     var across = Math.Clamp((x - cx) * sign / _anatomy.LateralHalf(y), 0f, 1f);
                     var fissure = fissureMedial + ((fissureLateral - fissureMedial) * across) - (0.03f * MathF.Sin(MathF.PI * across));
                     var below = Shapes.SmoothStep(fissure - 0.004f, fissure + 0.004f, y);
@@ -103,7 +103,7 @@ internal sealed class LesionPainter
             {
                 // Upper lobe (or right middle lobe): above a roughly horizontal fissure.
                 var fissure = top + (height * _random.RangeF(0.38f, 0.5f));
-                regions.Add((x, y) => _anatomy.LungMask(x, y, side) <= 0 ? 0f : 1f - Shapes.SmoothStep(fissure - 0.004f, fissure + 0.004f, y));
+                regions.Add((x, y) => ((x - cx) * sign) <= 0 ? 0f : 1f - Shapes.SmoothStep(fissure - 0.004f, fissure + 0.004f, y));
             }
             else
             {
@@ -122,7 +122,7 @@ internal sealed class LesionPainter
         for (var p = 0; p < strength.Length; p++)
         {
             float px = _canvas.X[p], py = _canvas.Y[p];
-            var lung = _anatomy.LungMask(px, py);
+            var lung = _anatomy.LungMap[p];
             if (lung <= 0)
             {
                 continue;

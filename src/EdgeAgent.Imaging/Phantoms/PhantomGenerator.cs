@@ -60,7 +60,7 @@ public sealed class PhantomGenerator
         for (var p = 0; p < strength.Length; p++)
         {
             var side = canvas.X[p] < anatomy.CentreX ? 0 : 1;
-            if (anatomy.LungMask(canvas.X[p], canvas.Y[p]) > 0.5f)
+            if (anatomy.LungMap[p] > 0.5f)
             {
                 lung[side]++;
                 if (strength[p] >= LesionPainter.MaskThreshold)

@@ -62,6 +62,9 @@ public sealed class MqttLink : IAsyncDisposable
     /// <summary>Raised from the connection loop after each successful connect and re-subscribe.</summary>
     public event Func<CancellationToken, Task>? Connected;
 
+    /// <summary>Raised after every change of <see cref="Status"/> (connected, dropped, a connect failure).</summary>
+    public event Action<LinkStatus>? StatusChanged;
+
     /// <summary>Raised for every message on a subscribed topic.</summary>
     public event Func<MqttApplicationMessageReceivedEventArgs, Task>? MessageReceived;
 
@@ -263,7 +266,7 @@ public sealed class MqttLink : IAsyncDisposable
         }
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
-            throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}".TrimEnd());
+            throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}".TrimEnd() + Hint(result.ResultCode));
         }
         string[] subscriptions;
         lock (_gate)
@@ -372,8 +375,8 @@ public sealed class MqttLink : IAsyncDisposable
             lock (_gate)
             {
                 _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _status = _status with { Connected = false, DisconnectedSince = now, LastError = $"link dropped ({reason})" };
             }
+            SetStatus(s => s with { Connected = false, DisconnectedSince = now, LastError = $"link dropped ({reason})" });
             MessagingLog.LinkDown(_logger, _endpoint.ToString(), reason);
             _dropped.Set();
         }
@@ -405,11 +408,24 @@ public sealed class MqttLink : IAsyncDisposable
 
     private void SetStatus(Func<LinkStatus, LinkStatus> change)
     {
+        LinkStatus status;
         lock (_gate)
         {
-            _status = change(_status);
+            status = _status = change(_status);
         }
+        StatusChanged?.Invoke(status);
     }
+
+    /// <summary>What an operator should check for a refused CONNACK.</summary>
+    private static string Hint(MqttClientConnectResultCode code) => code switch
+    {
+        MqttClientConnectResultCode.BadUserNameOrPassword or MqttClientConnectResultCode.NotAuthorized =>
+            " (check Mqtt:Username, the password in Mqtt:PasswordFile or Mqtt:PasswordEnvironmentVariable, and the broker's ACL for this client)",
+        MqttClientConnectResultCode.ClientIdentifierNotValid => " (check Mqtt:ClientId)",
+        MqttClientConnectResultCode.UnsupportedProtocolVersion => " (set Mqtt:ProtocolVersion to 3.1.1 or Mqtt:FallbackTo311 to true)",
+        MqttClientConnectResultCode.Banned => " (the broker has banned this client)",
+        _ => "",
+    };
 
     private static bool IsUnsupportedProtocol(Exception ex) =>
         ex.ToString().Contains(nameof(MqttClientConnectResultCode.UnsupportedProtocolVersion), StringComparison.Ordinal);

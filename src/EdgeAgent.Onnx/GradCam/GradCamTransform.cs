@@ -19,7 +19,7 @@ public static class GradCamTransform
 
         var (detectedScore, probabilities) = TargetLayerDetector.DetectScore(index);
         var score = options.ScoreTensor ?? detectedScore;
-        if (options.ScoreTensor is not null && options.ScoreTensor != detectedScore) probabilities = null;
+        if (options.ScoreTensor is not null && options.ScoreTensor != detectedScore) probabilities = TargetLayerDetector.ProbabilitiesOf(index, score);
         var target = options.TargetTensor ?? TargetLayerDetector.DetectTarget(copy, index, score, options.InputShapes);
         var layout = options.TargetLayout == FeatureLayout.Auto ? TargetLayerDetector.DetectLayout(index, target) : options.TargetLayout;
 
@@ -41,6 +41,11 @@ public static class GradCamTransform
             e.AddOutput(gradName, 1, [appended.Classes.ToString(), .. targetShape.Select((d, i) => i == 0 ? BatchDim(copy) : d.ToString())]);
         }
 
+        SetMetadata(copy, MetadataKeys.Target, target);
+        SetMetadata(copy, MetadataKeys.Score, score);
+        SetMetadata(copy, MetadataKeys.Cam, cam);
+        SetMetadata(copy, MetadataKeys.Layout, layout.ToString());
+
         var ops = appended.PathNodes.Select(i => copy.Graph.Node[i].OpType)
             .GroupBy(t => t, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
@@ -57,6 +62,13 @@ public static class GradCamTransform
             AddedNodeCount = e.NodeCount,
             DifferentiatedOps = ops,
         };
+    }
+
+    private static void SetMetadata(ModelProto model, string key, string value)
+    {
+        var existing = model.MetadataProps.FirstOrDefault(p => p.Key == key);
+        if (existing is not null) existing.Value = value;
+        else model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
     }
 
     /// <summary>The batch dimension of the first model input: its fixed value, or a symbolic name.</summary>
