@@ -31,6 +31,7 @@ public sealed class MqttLink : IAsyncDisposable
     private (string Topic, byte[] Payload)? _will;
     private CancellationTokenSource? _loopCancellation;
     private int _publishesInFlight;
+    private volatile bool _stopping;
     private long _lastAcknowledgedTicks;
     private Task? _loop;
 
@@ -161,6 +162,7 @@ public sealed class MqttLink : IAsyncDisposable
     /// <summary>Stops the loop; with <paramref name="lastWords"/>, publishes it (e.g. status "stopped") before a clean disconnect, so the Will is not sent.</summary>
     public async Task StopAsync(MqttApplicationMessage? lastWords, CancellationToken cancellationToken)
     {
+        _stopping = true;
         if (_loopCancellation is not null)
         {
             await _loopCancellation.CancelAsync();
@@ -378,7 +380,7 @@ public sealed class MqttLink : IAsyncDisposable
 
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
     {
-        if (e.ClientWasConnected)
+        if (e.ClientWasConnected && !_stopping)
         {
             var reason = e.Exception is null ? e.Reason.ToString() : $"{e.Reason}: {Describe(e.Exception)}";
             var now = _time.GetUtcNow();
