@@ -109,7 +109,7 @@ public sealed class MqttIngestService(
                     _firstSubscription.TrySetResult();
                     delay = TimeSpan.FromMilliseconds(250);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     logger.LogWarning("Hub cannot reach broker {Host}:{Port}: {Error}. Retrying in {Delay}.", target.Host, target.Port, ex.Message, delay);
                     await Task.Delay(delay, time, stoppingToken);
@@ -218,7 +218,7 @@ public sealed class MqttIngestService(
                 {
                     await item.Args.AcknowledgeAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     logger.LogDebug(ex, "Acknowledging {Topic} failed; the broker will redeliver it.", item.Topic);
                 }
@@ -241,7 +241,7 @@ public sealed class MqttIngestService(
                 await ProcessBatchAsync(batch, stoppingToken);
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogError(ex, "Storing a batch of {Count} messages failed; retrying in {Delay} (nothing is acknowledged meanwhile).", batch.Count, delay);
                 await Task.Delay(delay, time, stoppingToken);
