@@ -19,7 +19,7 @@ public static class ConvBatchNormFolder
         var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var outputs = graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         var folded = 0;
-        var removed = new HashSet<NodeProto>();
+        var removed = new HashSet<NodeProto>(NodeIdentity.Instance);
         foreach (var bn in graph.Node.Where(n => n.OpType == "BatchNormalization" && n.Domain is "" or "ai.onnx").ToList())
         {
             if (bn.Output.Count(o => o.Length > 0) != 1 || bn.Input.Count < 5)

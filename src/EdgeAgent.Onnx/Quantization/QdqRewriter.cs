@@ -188,10 +188,32 @@ internal sealed class QdqRewriter
             dqWeight.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = ax });
         }
 
-        RewireAll(weightName, weightDq);
+        node.Input[1] = weightDq;
         dequantizedWeights[weightName] = weightDq;
         QuantizedWeights++;
         yield return dqWeight;
+
+        // Float readers of the weight (the Grad-CAM subgraph differentiating through a dense layer) get
+        // Cast(int8) · scale instead of a DequantizeLinear: ORT constant-folds Cast and Mul of initializers once at
+        // session start, whereas it keeps DequantizeLinear nodes for QDQ fusion and would re-run them on every Run.
+        if (model.Graph.Node.Any(n => !ReferenceEquals(n, node) && n.Input.Contains(weightName)))
+        {
+            var cast = Name($"{weightName}_int8_as_float");
+            var castNode = Node("Cast", [weightQ], cast, $"{weightName}_Cast");
+            castNode.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (int)TensorProto.Types.DataType.Float });
+            var broadcast = new long[dims.Length];
+            Array.Fill(broadcast, 1L);
+            if (axis is { } channelAxis)
+            {
+                broadcast[channelAxis] = channels;
+            }
+
+            var scaleForFloat = AddInitializer(OnnxTensors.FromFloats(Name($"{weightName}_scale_broadcast"), scales, broadcast));
+            var floatCopy = Name($"{weightName}_from_int8");
+            RewireAll(weightName, floatCopy);
+            yield return castNode;
+            yield return Node("Mul", [cast, scaleForFloat], floatCopy, $"{weightName}_Mul");
+        }
 
         if (node.Input.Count > 2 && node.Input[2].Length > 0 && initializers.TryGetValue(node.Input[2], out var biasTensor))
         {

@@ -152,7 +152,7 @@ internal sealed class QuantizationPlan
         && t.DataType == (int)TensorProto.Types.DataType.Float && t.Dims.Count == rank;
 
     /// <summary>Nodes some output outside <paramref name="floatOutputs"/> depends on: the classifier's forward pass.</summary>
-    private static HashSet<NodeProto> ForwardNodes(GraphProto graph, IReadOnlySet<string> floatOutputs)
+    internal static HashSet<NodeProto> ForwardNodes(GraphProto graph, IReadOnlySet<string> floatOutputs)
     {
         var producer = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
         foreach (var node in graph.Node)
@@ -163,7 +163,7 @@ internal sealed class QuantizationPlan
             }
         }
 
-        var result = new HashSet<NodeProto>();
+        var result = new HashSet<NodeProto>(NodeIdentity.Instance);
         var pending = new Stack<string>(graph.Output.Select(o => o.Name).Where(n => !floatOutputs.Contains(n)));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (pending.Count > 0)
