@@ -58,6 +58,17 @@ public static class ImageDecoder
     {
         ArgumentNullException.ThrowIfNull(stream);
         options ??= ImageDecoderOptions.Default;
+        if (stream.CanSeek)
+        {
+            var length = stream.Length - stream.Position;
+            if (length > options.MaxFileBytes)
+            {
+                throw new ImageDecodeException($"file is {length / 1048576.0:0.#} MB, above the limit of {options.MaxFileBytes / 1048576.0:0.#} MB", fileName);
+            }
+            var exact = new byte[length];
+            stream.ReadExactly(exact);
+            return Decode(exact, fileName, options);
+        }
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;

@@ -10,10 +10,14 @@ public sealed class InferenceOptions
     public const string SectionName = "Inference";
 
     /// <summary>
-    /// Execution providers in order of preference. Each is tried in turn; CPU is always the last resort
-    /// even when it is not listed. Names: TensorRT, CUDA, ROCm, DirectML, OpenVINO, CoreML, Dnnl, XNNPACK, CPU.
+    /// Execution providers in order of preference; null means ["CPU"]. Each is tried in turn; CPU is always the last
+    /// resort even when it is not listed. Names: TensorRT, CUDA, ROCm, DirectML, OpenVINO, CoreML, Dnnl, XNNPACK, CPU.
+    /// (Null rather than a filled default because the configuration binder appends to a pre-filled list.)
     /// </summary>
-    public List<string> Providers { get; set; } = ["CPU"];
+    public List<string>? Providers { get; set; }
+
+    /// <summary>The providers to try, in order.</summary>
+    public IReadOnlyList<string> PreferredProviders => Providers is { Count: > 0 } list ? list : [ExecutionProviders.Cpu];
 
     /// <summary>Threads inside one operator; 0 lets ONNX Runtime choose (one per physical core).</summary>
     public int IntraOpThreads { get; set; }
@@ -34,11 +38,7 @@ public sealed class InferenceOptions
     public IReadOnlyList<string> Validate(string section = SectionName)
     {
         var errors = new List<string>();
-        if (Providers is null || Providers.Count == 0)
-        {
-            errors.Add($"{section}:Providers must list at least one execution provider (e.g. [\"CPU\"])");
-        }
-        else
+        if (Providers is not null)
         {
             for (var i = 0; i < Providers.Count; i++)
             {

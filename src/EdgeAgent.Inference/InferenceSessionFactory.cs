@@ -27,7 +27,7 @@ public sealed class InferenceSessionFactory
     {
         ArgumentNullException.ThrowIfNull(model);
         var available = new HashSet<string>(OrtEnv.Instance().GetAvailableProviders(), StringComparer.OrdinalIgnoreCase);
-        var preference = options.Providers.Where(p => !ExecutionProviders.IsCpu(p)).ToList();
+        var preference = options.PreferredProviders.Where(p => !ExecutionProviders.IsCpu(p)).ToList();
         var attempts = new List<ProviderAttempt>();
 
         // Providers this build does not contain are rejected up front; the rest are tried as a chain.

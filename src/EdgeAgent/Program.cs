@@ -1,9 +1,21 @@
 using System.CommandLine;
 using EdgeAgent.Cli;
 
+var model = new Command("model", "Model packages: write fixtures, prepare and inspect models")
+{
+    ModelPrepareCommand.Create(),
+    ModelInspectCommand.Create(),
+    ModelFixtureCommand.Create(),
+};
+
 var root = new RootCommand("edge-agent: CNN-RNN X-ray diagnosis with Grad-CAM at the edge")
 {
     RunCommand.Create(),
+    ClassifyCommand.Create(),
+    SynthCommand.Create(),
+    DemoCommand.Create(),
+    model,
+    BenchCommand.Create(BenchCamCommand.Create()),
 };
 
 // The host's own lifetime (console or systemd) handles SIGTERM and Ctrl+C; System.CommandLine must not race it.

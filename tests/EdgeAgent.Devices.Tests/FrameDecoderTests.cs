@@ -52,6 +52,17 @@ public sealed class FrameDecoderTests
     }
 
     [Fact]
+    public void A_decoded_frame_becomes_a_one_channel_image_on_the_imaging_scale()
+    {
+        var grey = new FrameDecoder().Decode(Frame([16, 128, 235, 128], 2, 1, FramePixelFormat.Yuyv));
+
+        var image = grey.ToDecodedImage("yuyv");
+
+        Assert.Equal((2, 1, 1, "yuyv"), (image.Width, image.Height, image.Channels, image.Format));
+        Assert.Equal([0f, 255f], image.Pixels);
+    }
+
+    [Fact]
     public void Grey_frames_scale_0_to_255_onto_0_to_1()
     {
         var grey = new FrameDecoder().Decode(Frame([0, 255, 51], 3, 1, FramePixelFormat.Grey));

@@ -1,3 +1,5 @@
+using EdgeAgent.Imaging;
+
 namespace EdgeAgent.Devices.Frames;
 
 /// <summary>
@@ -29,4 +31,17 @@ public sealed class GreyFrame
     public float[] Pixels { get; }
 
     public float this[int x, int y] => Pixels[(y * Width) + x];
+
+    /// <summary>The frame as the imaging library's one-channel image (samples on its 0..255 scale).</summary>
+    /// <param name="format">Where it came from, e.g. "yuyv" or "mjpeg", shown in results.</param>
+    public DecodedImage ToDecodedImage(string format)
+    {
+        var samples = new float[Pixels.Length];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            samples[i] = Pixels[i] * 255f;
+        }
+
+        return new DecodedImage(Width, Height, channels: 1, samples, format);
+    }
 }

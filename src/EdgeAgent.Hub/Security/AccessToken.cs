@@ -50,7 +50,7 @@ public sealed class AccessToken
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
-        using (var writer = new StreamWriter(file, Encoding.UTF8, options))
+        using (var writer = new StreamWriter(file, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options))
         {
             writer.WriteLine(token);
         }

@@ -8,8 +8,8 @@ namespace EdgeAgent.Imaging.Phantoms;
 internal sealed class ChestAnatomy
 {
     private readonly float _cx, _thoraxHalf, _bodyHalf, _apexY, _medHalf;
-    private readonly float _heartCx, _heartCy, _heartRx, _heartRy, _heartTilt;
-    private readonly float _knobX, _knobY, _knobR;
+    private readonly float _heartTop, _heartLeft, _atriumTop, _atriumRight;
+    private readonly float _knobY, _knobBulge;
     private readonly float[] _diaphragm = new float[2], _domeHeight = new float[2];
     private readonly float _softDensity, _airDensity, _carinaY;
     private readonly bool _gastricBubble;
@@ -28,16 +28,12 @@ internal sealed class ChestAnatomy
         _diaphragm[1] = _diaphragm[0] + random.RangeF(0.0f, 0.035f);   // left hemidiaphragm sits lower
         _domeHeight[0] = random.RangeF(0.05f, 0.09f);
         _domeHeight[1] = random.RangeF(0.05f, 0.09f);
-        var heartLeft = random.RangeF(0.11f, 0.15f);
-        var heartRight = random.RangeF(0.06f, 0.085f);
-        _heartRx = (heartLeft + heartRight) / 2;
-        _heartCx = _cx + ((heartLeft - heartRight) / 2);
-        _heartRy = random.RangeF(0.10f, 0.13f);
-        _heartTilt = random.RangeF(0.25f, 0.45f);
-        _heartCy = random.RangeF(0.45f, 0.51f) + _heartRy * 0.55f;
-        _knobX = _cx + random.RangeF(0.04f, 0.06f);
+        _heartTop = random.RangeF(0.44f, 0.5f);
+        _heartLeft = random.RangeF(0.1f, 0.14f);
+        _atriumTop = _heartTop + random.RangeF(0.03f, 0.06f);
+        _atriumRight = random.RangeF(0.02f, 0.045f);
         _knobY = _apexY + random.RangeF(0.15f, 0.19f);
-        _knobR = random.RangeF(0.028f, 0.04f);
+        _knobBulge = random.RangeF(0.02f, 0.035f);
         _softDensity = random.RangeF(0.8f, 0.95f);
         _airDensity = random.RangeF(0.55f, 0.68f);
         _carinaY = _apexY + random.RangeF(0.17f, 0.21f);
@@ -67,17 +63,23 @@ internal sealed class ChestAnatomy
         return _diaphragm[side] - (_domeHeight[side] * Math.Max(0f, 1f - (d * d)));
     }
 
+    /// <summary>
+    /// The cardiomediastinal silhouette: a central column whose right border bulges with the right
+    /// atrium and whose left border carries the aortic knob and the left ventricle down to the diaphragm.
+    /// </summary>
     public float HeartMask(float x, float y)
     {
-        // A tilted ellipse: the cardiac apex points down and to the patient's left.
-        float ux = x - _heartCx, uy = y - _heartCy;
-        float c = MathF.Cos(_heartTilt), s = MathF.Sin(_heartTilt);
-        float dx = ((c * ux) + (s * uy)) / _heartRx, dy = ((-s * ux) + (c * uy)) / _heartRy;
-        var heart = Shapes.Inside(MathF.Sqrt((dx * dx) + (dy * dy)) - 1f, 0.05f);
-        float kx = x - _knobX, ky = y - _knobY;
-        var knob = Shapes.Inside(MathF.Sqrt((kx * kx) + (ky * ky)) - _knobR, 0.006f);
-        return Math.Max(heart, knob);
+        var knob = _knobBulge * MathF.Exp(-MathF.Pow((y - _knobY) / 0.03f, 2));
+        var tl = Math.Clamp((y - _heartTop) / (_diaphragm[1] - _heartTop), 0f, 1f);
+        var ventricle = _heartLeft * MathF.Sin(MathF.Min(1f, tl / 0.8f) * MathF.PI / 2);
+        var tr = Math.Clamp((y - _atriumTop) / (_diaphragm[0] - _atriumTop), 0f, 1f);
+        var atrium = _atriumRight * MathF.Sqrt(MathF.Sin(MathF.Min(1f, tr) * MathF.PI * 0.85f));
+        var left = _cx + _medHalf + Math.Max(knob, ventricle);
+        var right = _cx - _medHalf - atrium;
+        return Shapes.Inside(x - left, 0.006f) * Shapes.Inside(right - x, 0.006f) * Shapes.SmoothStep(_apexY - 0.15f, _apexY - 0.1f, y);
     }
+
+    private bool IsHeart(float y) => y > _heartTop;
 
     /// <summary>0..1 membership of the lung fields (soft at the edges); <paramref name="side"/> -1 either lung.</summary>
     public float LungMask(float x, float y, int side = -1)
@@ -91,17 +93,24 @@ internal sealed class ChestAnatomy
         var dxc = (x - _cx) * sign;
         const float soft = 0.007f;
         var lateral = Shapes.Inside(dxc - LateralHalf(y), soft);
-        var medial = Shapes.Inside(_medHalf - dxc, soft);
         var lungCx = _thoraxHalf * 0.5f;
         var apexY = _apexY + (1.6f * (dxc - lungCx) * (dxc - lungCx));
         var apex = Shapes.Inside(apexY - y, soft);
         var diaphragm = Shapes.Inside(y - DiaphragmY(x, s), soft);
-        return lateral * medial * apex * diaphragm * (1f - HeartMask(x, y));
+        return lateral * apex * diaphragm * (1f - HeartMask(x, y));
     }
+
+    /// <summary>Lung membership of every pixel of the canvas (set by <see cref="Paint"/>).</summary>
+    public float[] LungMap { get; private set; } = [];
 
     public void Paint(PhantomCanvas canvas)
     {
-        canvas.Add(Body);
+        LungMap = new float[canvas.Density.Length];
+        for (var p = 0; p < LungMap.Length; p++)
+        {
+            LungMap[p] = LungMask(canvas.X[p], canvas.Y[p]);
+            canvas.Density[p] += Body(canvas.X[p], canvas.Y[p], LungMap[p]);
+        }
         PaintMediastinumAndAirways(canvas);
         PaintSpine(canvas);
         PaintRibs(canvas);
@@ -116,7 +125,7 @@ internal sealed class ChestAnatomy
         return 0.09f + ((_bodyHalf + 0.03f - 0.09f) * shoulder) - (0.03f * Shapes.SmoothStep(_apexY + 0.1f, 0.6f, y));
     }
 
-    private float Body(float x, float y)
+    private float Body(float x, float y, float lung)
     {
         var half = BodyHalf(y);
         var d = (x - _cx) / half;
@@ -127,8 +136,7 @@ internal sealed class ChestAnatomy
         // Chord length through a cylinder: soft tissue thins towards the skin line.
         var chord = MathF.Sqrt(1 - (d * d));
         var tissue = _softDensity * (0.35f + (0.65f * chord));
-        var lung = LungMask(x, y);
-        var heart = HeartMask(x, y);
+        var heart = IsHeart(y) ? HeartMask(x, y) : 0f;
         var bubble = 0f;
         if (_gastricBubble)
         {
@@ -261,12 +269,12 @@ internal sealed class ChestAnatomy
                     x += sign * MathF.Sin(angle) * length / (points.Length - 1);
                     y -= MathF.Cos(angle) * length / (points.Length - 1);
                 }
-                canvas.AddTube(points, 0.005f, 0.0012f, 0.05f, weight: (px, py) => LungMask(px, py));
+                canvas.AddTube(points, 0.005f, 0.0012f, 0.05f, weight: LungMap);
                 // One side branch from the middle of each vessel.
                 var (mx, my) = points[points.Length / 2];
                 var branchAngle = angle + _random.RangeF(-0.9f, 0.9f);
                 var branchLength = length * _random.RangeF(0.3f, 0.5f);
-                canvas.AddTube([(mx, my), (mx + (sign * MathF.Sin(branchAngle) * branchLength), my - (MathF.Cos(branchAngle) * branchLength))], 0.0028f, 0.001f, 0.04f, weight: (px, py) => LungMask(px, py));
+                canvas.AddTube([(mx, my), (mx + (sign * MathF.Sin(branchAngle) * branchLength), my - (MathF.Cos(branchAngle) * branchLength))], 0.0028f, 0.001f, 0.04f, weight: LungMap);
             }
         }
     }

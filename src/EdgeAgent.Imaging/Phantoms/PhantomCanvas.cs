@@ -18,6 +18,7 @@ internal sealed class PhantomCanvas
         var shiftX = acquisition.Range(-0.025, 0.025);
         var shiftY = acquisition.Range(-0.025, 0.025);
         float cos = (float)Math.Cos(angle), sin = (float)Math.Sin(angle);
+        (_cos, _sin, _scale, _shiftX, _shiftY) = (cos, sin, (float)scale, (float)shiftX, (float)shiftY);
         for (var j = 0; j < size; j++)
         {
             for (var i = 0; i < size; i++)
@@ -30,6 +31,8 @@ internal sealed class PhantomCanvas
             }
         }
     }
+
+    private readonly float _cos, _sin, _scale, _shiftX, _shiftY;
 
     public int Size { get; }
     /// <summary>Attenuation: 0 is air; higher is brighter on the radiograph.</summary>
@@ -47,14 +50,28 @@ internal sealed class PhantomCanvas
         }
     }
 
+    /// <summary>The pixel rectangle (inclusive) that covers a box in patient coordinates.</summary>
+    public (int I0, int I1, int J0, int J1) PixelBounds(float minX, float minY, float maxX, float maxY)
+    {
+        float i0 = float.MaxValue, i1 = float.MinValue, j0 = float.MaxValue, j1 = float.MinValue;
+        foreach (var (x, y) in new[] { (minX, minY), (maxX, minY), (minX, maxY), (maxX, maxY) })
+        {
+            float a = (x - 0.5f) * _scale, b = (y - 0.5f) * _scale;
+            float u = (_cos * a) - (_sin * b), v = (_sin * a) + (_cos * b);
+            float i = ((u + 0.5f + _shiftX) * Size) - 0.5f, j = ((v + 0.5f + _shiftY) * Size) - 0.5f;
+            (i0, i1, j0, j1) = (Math.Min(i0, i), Math.Max(i1, i), Math.Min(j0, j), Math.Max(j1, j));
+        }
+        return (Math.Max(0, (int)MathF.Floor(i0) - 1), Math.Min(Size - 1, (int)MathF.Ceiling(i1) + 1),
+                Math.Max(0, (int)MathF.Floor(j0) - 1), Math.Min(Size - 1, (int)MathF.Ceiling(j1) + 1));
+    }
+
     /// <summary>
     /// Adds a tube along a polyline (a rib, a vessel, a bone): half-width tapers from start to end;
     /// the cross-section is brighter at the rim when <paramref name="rim"/> &gt; 0 (cortical bone).
-    /// <paramref name="weight"/> (optional) scales the contribution per point (e.g. only inside the lungs).
+    /// <paramref name="weight"/> (optional) scales the contribution per pixel (e.g. only inside the lungs).
     /// </summary>
-    public void AddTube((float X, float Y)[] points, float halfStart, float halfEnd, float density, float rim = 0, Func<float, float, float>? weight = null, float[]? target = null)
+    public void AddTube((float X, float Y)[] points, float halfStart, float halfEnd, float density, float rim = 0, float[]? weight = null)
     {
-        target ??= Density;
         float minX = float.MaxValue, minY = float.MaxValue, maxX = float.MinValue, maxY = float.MinValue;
         foreach (var (x, y) in points)
         {
@@ -63,24 +80,31 @@ internal sealed class PhantomCanvas
         }
         var pad = Math.Max(halfStart, halfEnd) * 1.5f;
         var soft = 0.6f / Size;
-        for (var p = 0; p < Density.Length; p++)
+        var (i0, i1, j0, j1) = PixelBounds(minX - pad, minY - pad, maxX + pad, maxY + pad);
+        for (var j = j0; j <= j1; j++)
+        {
+            for (var i = i0; i <= i1; i++)
+            {
+                AddTubePixel((j * Size) + i, points, halfStart, halfEnd, density, rim, weight, soft);
+            }
+        }
+    }
+
+    private void AddTubePixel(int p, (float X, float Y)[] points, float halfStart, float halfEnd, float density, float rim, float[]? weight, float soft)
+    {
         {
             float px = X[p], py = Y[p];
-            if (px < minX - pad || px > maxX + pad || py < minY - pad || py > maxY + pad)
-            {
-                continue;
-            }
             var d = Shapes.PolylineDistance(px, py, points, out var along);
             var half = halfStart + ((halfEnd - halfStart) * along);
             if (d > half + soft)
             {
-                continue;
+                return;
             }
             var edge = Shapes.Inside(d - half, soft);
             var r = Math.Min(d / half, 1f);
             var profile = (1 - rim) + (rim * r * r * 1.6f);
-            var w = weight?.Invoke(px, py) ?? 1f;
-            target[p] += density * edge * profile * w;
+            var w = weight?[p] ?? 1f;
+            Density[p] += density * edge * profile * w;
         }
     }
 }

@@ -62,17 +62,21 @@ public static class SyntheticDatasetWriter
         foreach (var (label, make) in items)
         {
             Directory.CreateDirectory(Path.Combine(directory, label));
-            for (var i = 0; i < options.CountPerClass; i++)
+            var rows = new string[options.CountPerClass];
+            // Images are independent (each has its own seed), so they are made in parallel and listed in order.
+            Parallel.For(0, options.CountPerClass, new ParallelOptions { CancellationToken = cancellationToken }, i =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
                 var seed = ImageSeed(options.Seed, label, i);
                 var phantom = make(seed);
                 var name = $"{label}-{i:D5}";
-                var relative = $"{label}/{name}{extension}";
                 File.WriteAllBytes(Path.Combine(directory, label, name + extension), Encode(phantom, options, bodyPart ?? label.ToUpperInvariant()));
                 File.WriteAllBytes(Path.Combine(directory, label, name + ".mask.png"), PngWriter.WriteGray8(phantom.Image.Width, phantom.Image.Height, phantom.Mask));
-                csv.Append(CultureInfo.InvariantCulture, $"{relative},{label},{seed}\n");
-                written.Add(relative);
+                rows[i] = string.Create(CultureInfo.InvariantCulture, $"{label}/{name}{extension},{label},{seed}");
+            });
+            foreach (var row in rows)
+            {
+                csv.Append(row).Append('\n');
+                written.Add(row[..row.IndexOf(',', StringComparison.Ordinal)]);
             }
         }
         File.WriteAllText(Path.Combine(directory, "labels.csv"), csv.ToString());

@@ -30,6 +30,9 @@ public sealed class MqttLink : IAsyncDisposable
     private MqttProtocolVersion _protocol;
     private (string Topic, byte[] Payload)? _will;
     private CancellationTokenSource? _loopCancellation;
+    private int _publishesInFlight;
+    private volatile bool _stopping;
+    private long _lastAcknowledgedTicks;
     private Task? _loop;
 
     public MqttLink(IOptions<MqttOptions> options, ILogger<MqttLink> logger, TimeProvider time)
@@ -61,6 +64,9 @@ public sealed class MqttLink : IAsyncDisposable
 
     /// <summary>Raised from the connection loop after each successful connect and re-subscribe.</summary>
     public event Func<CancellationToken, Task>? Connected;
+
+    /// <summary>Raised after every change of <see cref="Status"/> (connected, dropped, a connect failure).</summary>
+    public event Action<LinkStatus>? StatusChanged;
 
     /// <summary>Raised for every message on a subscribed topic.</summary>
     public event Func<MqttApplicationMessageReceivedEventArgs, Task>? MessageReceived;
@@ -132,9 +138,12 @@ public sealed class MqttLink : IAsyncDisposable
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.OperationTimeout);
+        Interlocked.Increment(ref _publishesInFlight);
         try
         {
-            return await _client.PublishAsync(message, timeout.Token);
+            var result = await _client.PublishAsync(message, timeout.Token);
+            Interlocked.Exchange(ref _lastAcknowledgedTicks, _time.GetTimestamp());
+            return result;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -144,11 +153,16 @@ public sealed class MqttLink : IAsyncDisposable
         {
             throw new LinkUnavailableException($"publish to {message.Topic} failed: {Describe(ex)}", ex);
         }
+        finally
+        {
+            Interlocked.Decrement(ref _publishesInFlight);
+        }
     }
 
     /// <summary>Stops the loop; with <paramref name="lastWords"/>, publishes it (e.g. status "stopped") before a clean disconnect, so the Will is not sent.</summary>
     public async Task StopAsync(MqttApplicationMessage? lastWords, CancellationToken cancellationToken)
     {
+        _stopping = true;
         if (_loopCancellation is not null)
         {
             await _loopCancellation.CancelAsync();
@@ -223,9 +237,10 @@ public sealed class MqttLink : IAsyncDisposable
             }
             try
             {
-                // Wake on a drop at once; otherwise check the session every keep-alive period.
+                // Wake on a drop at once; otherwise check an idle session every keep-alive period
+                // (a ping would queue behind a large publish in flight and time out for no fault of the link).
                 if (!await _dropped.WaitAsync(_options.KeepAlive, _time, cancellationToken)
-                    && _client.IsConnected && !await _client.TryPingAsync(cancellationToken))
+                    && _client.IsConnected && IsIdle() && !await _client.TryPingAsync(cancellationToken))
                 {
                     MessagingLog.PingFailed(_logger, _endpoint.ToString());
                     await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None);
@@ -263,7 +278,7 @@ public sealed class MqttLink : IAsyncDisposable
         }
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
-            throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}".TrimEnd());
+            throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}".TrimEnd() + Hint(result.ResultCode));
         }
         string[] subscriptions;
         lock (_gate)
@@ -365,15 +380,15 @@ public sealed class MqttLink : IAsyncDisposable
 
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
     {
-        if (e.ClientWasConnected)
+        if (e.ClientWasConnected && !_stopping)
         {
             var reason = e.Exception is null ? e.Reason.ToString() : $"{e.Reason}: {Describe(e.Exception)}";
             var now = _time.GetUtcNow();
             lock (_gate)
             {
                 _connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _status = _status with { Connected = false, DisconnectedSince = now, LastError = $"link dropped ({reason})" };
             }
+            SetStatus(s => s with { Connected = false, DisconnectedSince = now, LastError = $"link dropped ({reason})" });
             MessagingLog.LinkDown(_logger, _endpoint.ToString(), reason);
             _dropped.Set();
         }
@@ -403,13 +418,30 @@ public sealed class MqttLink : IAsyncDisposable
         return TimeSpan.FromMilliseconds(ceiling * (0.5 + Random.Shared.NextDouble() * 0.5));
     }
 
+    private bool IsIdle() =>
+        Volatile.Read(ref _publishesInFlight) == 0
+        && _time.GetElapsedTime(Interlocked.Read(ref _lastAcknowledgedTicks)) >= _options.KeepAlive;
+
     private void SetStatus(Func<LinkStatus, LinkStatus> change)
     {
+        LinkStatus status;
         lock (_gate)
         {
-            _status = change(_status);
+            status = _status = change(_status);
         }
+        StatusChanged?.Invoke(status);
     }
+
+    /// <summary>What an operator should check for a refused CONNACK.</summary>
+    private static string Hint(MqttClientConnectResultCode code) => code switch
+    {
+        MqttClientConnectResultCode.BadUserNameOrPassword or MqttClientConnectResultCode.NotAuthorized =>
+            " (check Mqtt:Username, the password in Mqtt:PasswordFile or Mqtt:PasswordEnvironmentVariable, and the broker's ACL for this client)",
+        MqttClientConnectResultCode.ClientIdentifierNotValid => " (check Mqtt:ClientId)",
+        MqttClientConnectResultCode.UnsupportedProtocolVersion => " (set Mqtt:ProtocolVersion to 3.1.1 or Mqtt:FallbackTo311 to true)",
+        MqttClientConnectResultCode.Banned => " (the broker has banned this client)",
+        _ => "",
+    };
 
     private static bool IsUnsupportedProtocol(Exception ex) =>
         ex.ToString().Contains(nameof(MqttClientConnectResultCode.UnsupportedProtocolVersion), StringComparison.Ordinal);

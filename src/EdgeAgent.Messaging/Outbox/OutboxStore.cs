@@ -64,41 +64,67 @@ public sealed class OutboxStore : IDisposable
     /// Commits a result (and its overlay) in one transaction. Returns <see cref="EnqueueOutcome.Full"/>
     /// without writing when a cap is reached: the caller keeps its input and pauses intake.
     /// </summary>
-    public EnqueueOutcome Enqueue(ResultMessage result, ReadOnlyMemory<byte>? overlay = null)
+    public EnqueueOutcome Enqueue(ResultMessage result, ReadOnlyMemory<byte>? overlay = null) =>
+        EnqueueBatch([(result, overlay)])[0];
+
+    /// <summary>
+    /// Commits several results in one transaction (one disk flush), e.g. the frames of one study.
+    /// Each gets its own outcome; once one is refused as full, the rest are refused too, so order is kept.
+    /// </summary>
+    public IReadOnlyList<EnqueueOutcome> EnqueueBatch(IReadOnlyList<(ResultMessage Result, ReadOnlyMemory<byte>? Overlay)> items)
     {
-        ArgumentNullException.ThrowIfNull(result);
-        var json = JsonSerializer.SerializeToUtf8Bytes(result, MessagingJsonContext.Default.ResultMessage);
-        var overlayBytes = overlay is { Length: > 0 } o ? o.ToArray() : null;
-        long bytes = json.Length + (overlayBytes?.Length ?? 0);
+        var outcomes = new EnqueueOutcome[items.Count];
+        var queued = false;
         lock (_gate)
         {
             ThrowIfDisposed();
             using var transaction = _connection.BeginTransaction();
-            if (Exists(result.ResultId, transaction))
-            {
-                return EnqueueOutcome.AlreadyQueued;
-            }
-            if (FullReasonFor(bytes, transaction, pruneKept: true) is not null)
-            {
-                _lastRefusedBytes = bytes;
-                return EnqueueOutcome.Full;
-            }
             using var insert = Command(transaction, """
                 INSERT INTO outbox (result_id, state, acquired_at, created_at, attempts, bytes, result_json, overlay)
                 VALUES ($id, 0, $acquired, $created, 0, $bytes, $json, $overlay)
                 """);
-            insert.Parameters.AddWithValue("$id", result.ResultId);
-            insert.Parameters.AddWithValue("$acquired", result.AcquiredAt.ToUnixTimeMilliseconds());
-            insert.Parameters.AddWithValue("$created", Now());
-            insert.Parameters.AddWithValue("$bytes", bytes);
-            insert.Parameters.AddWithValue("$json", json);
-            insert.Parameters.AddWithValue("$overlay", (object?)overlayBytes ?? DBNull.Value);
-            insert.ExecuteNonQuery();
+            var full = false;
+            for (var i = 0; i < items.Count; i++)
+            {
+                var (result, overlay) = items[i];
+                ArgumentNullException.ThrowIfNull(result);
+                var json = JsonSerializer.SerializeToUtf8Bytes(result, MessagingJsonContext.Default.ResultMessage);
+                var overlayBytes = overlay is { Length: > 0 } o ? o.ToArray() : null;
+                long bytes = json.Length + (overlayBytes?.Length ?? 0);
+                if (Exists(result.ResultId, transaction))
+                {
+                    outcomes[i] = EnqueueOutcome.AlreadyQueued;
+                    continue;
+                }
+                if (full || FullReasonFor(bytes, transaction, pruneKept: true) is not null)
+                {
+                    full = true;
+                    _lastRefusedBytes = bytes;
+                    outcomes[i] = EnqueueOutcome.Full;
+                    continue;
+                }
+                insert.Parameters.Clear();
+                insert.Parameters.AddWithValue("$id", result.ResultId);
+                insert.Parameters.AddWithValue("$acquired", result.AcquiredAt.ToUnixTimeMilliseconds());
+                insert.Parameters.AddWithValue("$created", Now());
+                insert.Parameters.AddWithValue("$bytes", bytes);
+                insert.Parameters.AddWithValue("$json", json);
+                insert.Parameters.AddWithValue("$overlay", (object?)overlayBytes ?? DBNull.Value);
+                insert.ExecuteNonQuery();
+                outcomes[i] = EnqueueOutcome.Queued;
+                queued = true;
+            }
             transaction.Commit();
-            _lastRefusedBytes = 0;
+            if (queued && !full)
+            {
+                _lastRefusedBytes = 0;
+            }
         }
-        PendingAdded.Set();
-        return EnqueueOutcome.Queued;
+        if (queued)
+        {
+            PendingAdded.Set();
+        }
+        return outcomes;
     }
 
     /// <summary>True when a result with this id is in the outbox (pending or kept), so its input need not be processed again.</summary>
@@ -279,6 +305,26 @@ public sealed class OutboxStore : IDisposable
             SetMeta("birth_sequence", next.ToString(), transaction);
             transaction.Commit();
             return next;
+        }
+    }
+
+    /// <summary>Stores the running agent's latest local status (JSON) beside the outbox, for <c>edge-agent status</c> in another process.</summary>
+    public void SaveLocalStatus(string json)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            SetMeta("local_status", json, null);
+        }
+    }
+
+    /// <summary>The JSON last stored by <see cref="SaveLocalStatus"/>, or null.</summary>
+    public string? ReadLocalStatus()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            return GetMeta("local_status", null);
         }
     }
 

@@ -14,7 +14,7 @@ internal sealed record AppendedGradient(
 /// </summary>
 internal static class ReverseModeDifferentiator
 {
-    public const string Prefix = "gradcam/";
+    public const string Prefix = MetadataKeys.NodePrefix;
 
     public static long DefaultOpset(ModelProto model) =>
         model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 1;

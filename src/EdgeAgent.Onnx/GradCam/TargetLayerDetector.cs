@@ -21,15 +21,30 @@ internal static class TargetLayerDetector
         "Mish", "Gelu", "Identity", "Add", "Mul", "Sub", "Div",
     };
 
-    /// <summary>(score tensor, probabilities output or null).</summary>
+    /// <summary>
+    /// (score tensor, probabilities output or null): the first graph output, or the input of its Softmax; the
+    /// probabilities are whichever graph output is Softmax(score), if any.
+    /// </summary>
     public static (string Score, string? Probabilities) DetectScore(GraphIndex index)
     {
         if (index.Graph.Output.Count == 0) throw new InvalidOperationException("The model has no outputs.");
-        var output = index.Graph.Output[0].Name;
-        var tensor = ThroughIdentity(index, output);
-        if (index.ProducerOf(tensor) is { } p && index.Node(p).OpType is "Softmax" or "LogSoftmax")
-            return (ThroughIdentity(index, index.Node(p).Input[0]), output);
-        return (tensor, null);
+        var first = ThroughIdentity(index, index.Graph.Output[0].Name);
+        var score = index.ProducerOf(first) is { } p && index.Node(p).OpType is "Softmax" or "LogSoftmax"
+            ? ThroughIdentity(index, index.Node(p).Input[0])
+            : first;
+        return (score, ProbabilitiesOf(index, score));
+    }
+
+    /// <summary>The graph output computed as Softmax(score) (through Identity), or null.</summary>
+    public static string? ProbabilitiesOf(GraphIndex index, string score)
+    {
+        foreach (var output in index.Graph.Output)
+        {
+            var t = ThroughIdentity(index, output.Name);
+            if (index.ProducerOf(t) is { } p && index.Node(p).OpType == "Softmax" && ThroughIdentity(index, index.Node(p).Input[0]) == score)
+                return output.Name;
+        }
+        return null;
     }
 
     private static string ThroughIdentity(GraphIndex index, string tensor)

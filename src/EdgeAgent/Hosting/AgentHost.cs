@@ -1,5 +1,8 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Inference;
+using EdgeAgent.Messaging.Link;
+using EdgeAgent.Messaging.Outbox;
+using EdgeAgent.Messaging.Publishing;
 using EdgeAgent.Models;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Configuration;
@@ -89,8 +92,30 @@ public static class AgentHost
             Directory.CreateDirectory(paths.DataDirectory);
             return new ProcessingLedger(paths.LedgerFile);
         });
-        services.AddSingleton<IImagePreparer, SkiaImagePreparer>();
+        services.AddSingleton<IImagePreparer>(sp =>
+        {
+            var model = sp.GetRequiredService<LoadedModel>().Manifest;
+            return new ImagingPreparer(model.Name, model.Version, model.Trained);
+        });
         services.AddSingleton<IResultSink, ResultsFolderSink>();
+        services.AddSingleton<IResultSink, OutboxResultSink>();
+        services.AddSingleton<IDeviceStatusSource, AgentStatusSource>();
+        services.AddEdgeAgentMessaging(configuration);
+        // The outbox and the MQTT topics follow the Agent section unless their own keys are set.
+        services.PostConfigure<OutboxOptions>(o =>
+        {
+            if (configuration[$"{OutboxOptions.SectionName}:{nameof(OutboxOptions.Path)}"] is null)
+            {
+                o.Path = Path.Combine(Path.GetFullPath(configuration[$"{AgentOptions.SectionName}:{nameof(AgentOptions.DataDirectory)}"] ?? new AgentOptions().DataDirectory), "outbox.db");
+            }
+        });
+        services.PostConfigure<MqttOptions>(o =>
+        {
+            var agent = new AgentOptions();
+            configuration.GetSection(AgentOptions.SectionName).Bind(agent);
+            o.Site = configuration[$"{MqttOptions.SectionName}:{nameof(MqttOptions.Site)}"] ?? agent.Site;
+            o.DeviceId = configuration[$"{MqttOptions.SectionName}:{nameof(MqttOptions.DeviceId)}"] ?? agent.DeviceId;
+        });
         services.AddSingleton<FileSettler>();
         services.AddSingleton<PipelineMonitor>();
         services.AddSingleton<InputProcessor>();

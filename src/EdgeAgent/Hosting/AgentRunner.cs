@@ -17,8 +17,22 @@ public static class AgentRunner
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(error);
+        // ValidateOnStart reports only the first section that fails; check every section first so all problems show at once.
+        var configurationErrors = ConfigurationErrors(host.Services);
+        if (configurationErrors.Count > 0)
+        {
+            foreach (var message in configurationErrors)
+            {
+                await error.WriteLineAsync(message);
+            }
+
+            return ExitCodes.Config;
+        }
+
         try
         {
+            // Load the model before the host starts, so a bad package is reported in one line rather than as a host failure.
+            _ = host.Services.GetRequiredService<Models.LoadedModel>();
             await host.StartAsync(cancellationToken);
             return null;
         }
@@ -46,6 +60,31 @@ public static class AgentRunner
         return host.Services.GetRequiredService<PipelineMonitor>().Fault is null ? ExitCodes.Ok : ExitCodes.Failure;
     }
 
+    private static List<string> ConfigurationErrors(IServiceProvider services)
+    {
+        var errors = new List<string>();
+        Check<Configuration.AgentOptions>(services, errors);
+        Check<Configuration.InputOptions>(services, errors);
+        Check<Configuration.ModelOptions>(services, errors);
+        Check<InferenceOptions>(services, errors);
+        Check<Configuration.OutputOptions>(services, errors);
+        Check<Messaging.Outbox.OutboxOptions>(services, errors);
+        Check<Messaging.Link.MqttOptions>(services, errors);
+        return errors;
+    }
+
+    private static void Check<T>(IServiceProvider services, List<string> errors) where T : class
+    {
+        try
+        {
+            _ = services.GetRequiredService<IOptions<T>>().Value;
+        }
+        catch (Exception ex) when (Describe(ex) is { } messages)
+        {
+            errors.AddRange(messages.Where(m => !errors.Contains(m)));
+        }
+    }
+
     /// <summary>The start-up errors a person can fix by changing configuration or the model, one line each; null for anything else.</summary>
     public static IReadOnlyList<string>? Describe(Exception exception)
     {
@@ -53,9 +92,10 @@ public static class AgentRunner
         {
             case OptionsValidationException validation:
                 return [.. validation.Failures.Select(f => $"Configuration error: {f}")];
-            case InvalidOperationException when exception.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal):
+            case InvalidOperationException when exception.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
+                                                 || exception.Message.Contains("ErrorOnUnknownConfiguration", StringComparison.Ordinal):
                 return [$"Configuration error: {exception.Message} {exception.InnerException?.Message}".Trim()];
-            case ModelContractException or InvalidDataException:
+            case ModelContractException or InvalidDataException or Onnx.Packaging.ModelPackageException:
                 return [$"Model error (Model:Path): {exception.Message}"];
             case InvalidOperationException when exception.Message.StartsWith("Model '", StringComparison.Ordinal):
                 return [$"Model error (Model:Path): {exception.Message}"];

@@ -7,7 +7,34 @@ namespace EdgeAgent.Hub.Tests.Support;
 /// <summary>Writes small, valid RGB PNGs (a colour gradient) so overlays are real images a browser can decode.</summary>
 internal static class TestPng
 {
-    public static byte[] Gradient(int width, int height, int seed = 0)
+    public static byte[] Gradient(int width, int height, int seed = 0) =>
+        FromFunction(width, height, (x, y) => (
+            (byte)((x * 255 / Math.Max(1, width - 1) + seed) & 0xFF),
+            (byte)(y * 255 / Math.Max(1, height - 1)),
+            (byte)(128 + seed)));
+
+    /// <summary>
+    /// A stand-in for an agent's overlay: a grey chest-like phantom (two lung fields) with a red-yellow heat blob
+    /// blended over the lower right lung, so a screenshot looks like what a radiographer sees.
+    /// </summary>
+    public static byte[] PhantomOverlay(int size)
+    {
+        return FromFunction(size, size, (x, y) =>
+        {
+            double u = (double)x / size, v = (double)y / size;
+            static double Ellipse(double u, double v, double cx, double cy, double rx, double ry) =>
+                ((u - cx) * (u - cx) / (rx * rx)) + ((v - cy) * (v - cy) / (ry * ry));
+            var body = Ellipse(u, v, 0.5, 0.55, 0.42, 0.48) < 1 ? 150.0 : 25.0;
+            var lung = Ellipse(u, v, 0.32, 0.5, 0.14, 0.3) < 1 || Ellipse(u, v, 0.68, 0.5, 0.14, 0.3) < 1 ? -90.0 : 0.0;
+            var grey = Math.Clamp(body + lung + 10 * Math.Sin(v * 40), 0, 255);
+            var heat = Math.Exp(-Ellipse(u, v, 0.66, 0.62, 0.12, 0.14) * 1.5);
+            var (hr, hg, hb) = (255.0, 255 * Math.Clamp(heat * 1.6 - 0.3, 0, 1), 0.0);
+            var alpha = 0.65 * heat;
+            return ((byte)(grey * (1 - alpha) + hr * alpha), (byte)(grey * (1 - alpha) + hg * alpha), (byte)(grey * (1 - alpha) + hb * alpha));
+        });
+    }
+
+    public static byte[] FromFunction(int width, int height, Func<int, int, (byte R, byte G, byte B)> pixel)
     {
         var raw = new MemoryStream();
         for (var y = 0; y < height; y++)
@@ -15,9 +42,10 @@ internal static class TestPng
             raw.WriteByte(0); // filter: none
             for (var x = 0; x < width; x++)
             {
-                raw.WriteByte((byte)((x * 255 / Math.Max(1, width - 1) + seed) & 0xFF));
-                raw.WriteByte((byte)(y * 255 / Math.Max(1, height - 1)));
-                raw.WriteByte((byte)(128 + seed));
+                var (r, g, b) = pixel(x, y);
+                raw.WriteByte(r);
+                raw.WriteByte(g);
+                raw.WriteByte(b);
             }
         }
         var compressed = new MemoryStream();

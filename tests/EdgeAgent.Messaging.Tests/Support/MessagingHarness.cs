@@ -21,7 +21,7 @@ internal sealed class MessagingHarness : IAsyncDisposable
     private readonly ServiceProvider _services;
     private IHostedService? _service;
 
-    public MessagingHarness(string dataDirectory, string url, IDictionary<string, string?>? settings = null)
+    public MessagingHarness(string dataDirectory, string url, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -41,6 +41,7 @@ internal sealed class MessagingHarness : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Information));
+        configure?.Invoke(services);
         services.AddEdgeAgentMessaging(configuration);
         _services = services.BuildServiceProvider();
     }

@@ -16,7 +16,7 @@ function el(tag, attrs, ...children) {
     else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? '' : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -157,7 +157,7 @@ function resultTable(items, id) {
     el('tbody', {}, items.map((r) => resultRow(r, false))));
 }
 function resultRow(r, fresh) {
-  return el('tr', { class: 'clickable' + (fresh ? ' fresh' : ''), 'data-result-id': r.resultId, onclick: () => { location.hash = '#/result/' + encodeURIComponent(r.resultId); } },
+  return el('tr', { class: 'clickable' + (fresh ? ' fresh' : ''), 'data-result-id': r.resultId, 'data-acquired': r.acquiredAt, onclick: () => { location.hash = '#/result/' + encodeURIComponent(r.resultId); } },
     el('td', { title: 'received ' + fmtTime(r.receivedAt), text: fmtTime(r.acquiredAt) }),
     el('td', { text: r.site + '/' + r.deviceId }),
     el('td', {}, statusBadge(r.status)),
@@ -165,6 +165,15 @@ function resultRow(r, fresh) {
     el('td', { class: 'num', text: pct(r.confidence) }),
     el('td', { text: r.modelName + ' ' + r.modelVersion }),
     el('td', { text: r.fileName }));
+}
+// Lists are ordered newest acquisition first, like the API: a live result goes where a reload would put it.
+function insertLive(body, r, max) {
+  if (body.querySelector(`tr[data-result-id="${CSS.escape(r.resultId)}"]`)) return;
+  const at = new Date(r.acquiredAt).getTime();
+  const before = [...body.children].find((row) => new Date(row.dataset.acquired).getTime() < at);
+  if (!before && body.children.length >= max) return;
+  body.insertBefore(resultRow(r, true), before || null);
+  while (body.children.length > max) body.lastChild.remove();
 }
 function matches(r, filter) {
   return (!filter.device || r.deviceId === filter.device) && (!filter.site || r.site === filter.site)
@@ -190,8 +199,7 @@ function overviewView(root) {
       if (type === 'result') {
         let body = resultsBox.querySelector('#results tbody');
         if (!body) { resultsBox.replaceChildren(resultTable([], 'results')); body = resultsBox.querySelector('#results tbody'); }
-        body.prepend(resultRow(payload, true));
-        while (body.children.length > 25) body.lastChild.remove();
+        insertLive(body, payload, 25);
       }
     },
   };
@@ -263,8 +271,7 @@ function resultsView(root, params) {
       if (filter.from && new Date(payload.acquiredAt) < new Date(filter.from)) return;
       let body = table.querySelector('#results tbody');
       if (!body) { table.replaceChildren(resultTable([], 'results')); body = table.querySelector('#results tbody'); }
-      body.prepend(resultRow(payload, true));
-      while (body.children.length > filter.limit) body.lastChild.remove();
+      insertLive(body, payload, filter.limit);
     },
   };
 }
@@ -275,7 +282,8 @@ function resultView(root, id) {
   async function loadOverlay(detail) {
     if (!detail.overlayAvailable) {
       overlayFigure.replaceChildren(el('div', { class: 'absent', id: 'overlay-absent',
-        text: detail.result.hasOverlay ? 'The overlay has not arrived yet (it appears here when it does), or it was refused for size.' : 'The agent sent no overlay for this result.' }));
+        text: detail.result.hasOverlay ? 'The overlay has not arrived yet (it appears here when it does), or the hub refused it for size.'
+          : detail.result.overlayOmitted ? 'The agent did not send the overlay: ' + detail.result.overlayOmitted + '.' : 'The agent sent no overlay for this result.' }));
       return;
     }
     const blob = await api('/api/results/' + encodeURIComponent(id) + '/overlay', true);

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using Microsoft.ML.OnnxRuntime;
+using Onnx;
+
+namespace EdgeAgent.Onnx.GradCam;
+
+/// <summary>
+/// Measures what the gradient subgraph costs: the same input through the original model and through the
+/// transformed one (all outputs including <c>cam</c>) on the CPU execution provider. Runs alternate between the
+/// two sessions so machine load drifts affect both alike; medians are reported, and only the ratio is meaningful
+/// on a shared machine.
+/// </summary>
+public static class CamOverheadBenchmark
+{
+    public static CamOverheadMeasurement Measure(
+        string name, ModelProto original, GradCamResult transformed, long[] inputShape, int warmup = 2, int runs = 10, int intraOpThreads = 0)
+    {
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = intraOpThreads,
+            InterOpNumThreads = 1,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        using var baseline = new InferenceSession(Serialize(original), options);
+        using var withCam = new InferenceSession(Serialize(transformed.Model), options);
+        var inputName = original.Graph.Input.First(i => original.Graph.Initializer.All(t => t.Name != i.Name)).Name;
+        var count = inputShape.Aggregate(1L, (a, b) => a * b);
+        var rng = new Random(42);
+        var data = new float[count];
+        for (long i = 0; i < count; i++) data[i] = (float)rng.NextDouble();
+        using var input = OrtValue.CreateTensorValueFromMemory(data, inputShape);
+        var baselineOutputs = original.Graph.Output.Select(o => o.Name).ToArray();
+        var camOutputs = transformed.Model.Graph.Output.Select(o => o.Name).ToArray();
+
+        double Time(InferenceSession session, string[] outputs)
+        {
+            using var runOptions = new RunOptions();
+            var watch = Stopwatch.StartNew();
+            using var results = session.Run(runOptions, [inputName], [input], outputs);
+            return watch.Elapsed.TotalMilliseconds;
+        }
+
+        for (int i = 0; i < warmup; i++)
+        {
+            Time(baseline, baselineOutputs);
+            Time(withCam, camOutputs);
+        }
+        var a = new List<double>();
+        var b = new List<double>();
+        for (int i = 0; i < runs; i++)
+        {
+            // alternate the order too, so neither session always runs on a warm cache
+            if (i % 2 == 0)
+            {
+                a.Add(Time(baseline, baselineOutputs));
+                b.Add(Time(withCam, camOutputs));
+            }
+            else
+            {
+                b.Add(Time(withCam, camOutputs));
+                a.Add(Time(baseline, baselineOutputs));
+            }
+        }
+        return new CamOverheadMeasurement(name, runs, Median(a), Median(b), transformed.AddedNodeCount, intraOpThreads);
+    }
+
+    private static byte[] Serialize(ModelProto model)
+    {
+        using var stream = new MemoryStream();
+        using (var output = new Google.Protobuf.CodedOutputStream(stream, leaveOpen: true))
+        {
+            model.WriteTo(output);
+            output.Flush();
+        }
+        return stream.ToArray();
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        var mid = values.Count / 2;
+        return values.Count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+    }
+}

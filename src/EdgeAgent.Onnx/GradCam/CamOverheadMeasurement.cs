@@ -1,0 +1,9 @@
+namespace EdgeAgent.Onnx.GradCam;
+
+/// <summary>Median Run times of a model with and without its Grad-CAM output, measured interleaved in one process.</summary>
+public sealed record CamOverheadMeasurement(
+    string Model, int Runs, double OriginalMedianMs, double WithCamMedianMs, int AddedNodes, int IntraOpThreads)
+{
+    /// <summary>(Run with cam) / (Run of the original model).</summary>
+    public double Ratio => WithCamMedianMs / OriginalMedianMs;
+}

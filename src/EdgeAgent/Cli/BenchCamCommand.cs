@@ -1,0 +1,37 @@
+using System.CommandLine;
+using EdgeAgent.Onnx.GradCam;
+using EdgeAgent.Onnx.Graph;
+
+namespace EdgeAgent.Cli;
+
+/// <summary>
+/// `edge-agent bench cam [--skip-vgg] [--runs N] [--threads T]` (a subcommand of `bench`): cost of the Grad-CAM subgraph, (Run with cam) /
+/// (Run of the original), on the CPU provider, for the tiny CNN-LSTM and the paper-shaped VGG19-RNN at 224x224.
+/// </summary>
+internal static class BenchCamCommand
+{
+    public static Command Create()
+    {
+        var runs = new Option<int>("--runs") { Description = "Timed runs per model (median reported)", DefaultValueFactory = _ => 10 };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = runtime default)", DefaultValueFactory = _ => 0 };
+        var skipVgg = new Option<bool>("--skip-vgg") { Description = "Only the tiny model (the VGG19-RNN needs ~3 GB RAM and minutes)" };
+        var command = new Command("cam", "Measure the Grad-CAM overhead ratio, (Run with cam) / (Run original), on the CPU execution provider") { runs, threads, skipVgg };
+        command.SetAction(parse =>
+        {
+            var n = parse.GetValue(runs);
+            var t = parse.GetValue(threads);
+            var fixtures = new List<(Func<ModelFixture> Build, int Runs)> { (() => ModelFixtures.TinyCnnLstm(), Math.Max(n, 50)) };
+            if (!parse.GetValue(skipVgg)) fixtures.Add((() => ModelFixtures.Vgg19Rnn(), n));
+            Console.WriteLine("model            target shape        runs  original ms  with cam ms  ratio  gradient nodes");
+            foreach (var (build, count) in fixtures)
+            {
+                var fixture = build();
+                var result = GradCamTransform.Apply(fixture.Model, new GradCamOptions { TargetTensor = fixture.FeatureMapName });
+                var m = CamOverheadBenchmark.Measure(fixture.Name, fixture.Model, result, [1, fixture.Channels, fixture.Height, fixture.Width], runs: count, intraOpThreads: t);
+                Console.WriteLine($"{m.Model,-16} {string.Join("x", result.TargetShape.Skip(1)),-18} {m.Runs,5} {m.OriginalMedianMs,12:F2} {m.WithCamMedianMs,12:F2} {m.Ratio,6:F3} {m.AddedNodes,15}");
+            }
+            return 0;
+        });
+        return command;
+    }
+}
