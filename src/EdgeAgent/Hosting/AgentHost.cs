@@ -1,4 +1,5 @@
 using EdgeAgent.Configuration;
+using EdgeAgent.Devices;
 using EdgeAgent.Inference;
 using EdgeAgent.Messaging.Link;
 using EdgeAgent.Messaging.Outbox;
@@ -131,6 +132,12 @@ public static class AgentHost
         services.AddSingleton<PipelineMonitor>();
         services.AddSingleton<InputProcessor>();
         services.AddHostedService<FolderPipeline>();
+
+        // Camera input (Devices:Camera:Enabled) feeds the watch folder; the systemd watchdog is fed only while the pipeline is healthy.
+        services.AddSingleton<Devices.Input.ICapturedFrameSink, WatchFolderFrameSink>();
+        services.AddSingleton<Devices.Watchdog.IPipelineHealth, PipelineHealthSource>();
+        services.AddCameraInput(configuration);
+        services.AddHealthGatedWatchdog();
     }
 
     private static void Bind<T>(IServiceCollection services, IConfiguration configuration, string section, Func<T, IEnumerable<string>> rules)
