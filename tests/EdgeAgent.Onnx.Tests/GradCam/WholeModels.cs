@@ -48,9 +48,9 @@ internal static class WholeModels
     }
 
     /// <summary>Conv -> Relu (target) -> GlobalAveragePool -> Flatten -> Gemm: alpha is known in closed form (W[k,c] / (H W)).</summary>
-    public static (ModelProto Model, float[] Weights, long Channels) CnnGap()
+    public static (ModelProto Model, float[] Weights, long Channels) CnnGap(long opset = 17)
     {
-        var g = new TestGraph(useDouble: false, seed: 5);
+        var g = new TestGraph(useDouble: false, seed: 5, opset: opset);
         var x = BatchInput(g, "image", 1, 7, 6);
         var conv = g.Node("Conv", [x, g.Weight([5, 1, 3, 3]), g.Weight([5], 0, 0.2)], Attr("kernel_shape", 3L, 3L));
         g.NodeTo("features", "Relu", [conv]);
