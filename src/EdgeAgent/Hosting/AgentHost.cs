@@ -1,4 +1,5 @@
 using EdgeAgent.Configuration;
+using EdgeAgent.Devices;
 using EdgeAgent.Inference;
 using EdgeAgent.Messaging.Link;
 using EdgeAgent.Messaging.Outbox;
@@ -52,6 +53,8 @@ public static class AgentHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+        // Logs on stderr keep stdout for what the verbs print (demo table, bench figures); journald reads both.
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddSystemd();
         // Per-file failures never reach the host (they are quarantined). Anything that does is a broken agent: stop it and
         // exit non-zero so systemd (Restart=on-failure) starts a fresh one, instead of running on without a pipeline.
@@ -84,7 +87,16 @@ public static class AgentHost
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ModelOptions>>().Value;
-            return sp.GetRequiredService<ModelLoader>().Load(options.Path!, options.WarmUp);
+            var model = sp.GetRequiredService<ModelLoader>().Load(options.Path!, options.WarmUp);
+            var overlayClass = sp.GetRequiredService<IOptions<OutputOptions>>().Value.OverlayClass;
+            if (overlayClass is { Length: > 0 } && !model.Manifest.Labels.Contains(overlayClass))
+            {
+                model.Dispose();
+                throw new ModelContractException(
+                    $"Output:OverlayClass is '{overlayClass}', which is not a label of {model.Manifest.Name} ({string.Join(", ", model.Manifest.Labels)})");
+            }
+
+            return model;
         });
         services.AddSingleton(sp =>
         {
@@ -120,6 +132,12 @@ public static class AgentHost
         services.AddSingleton<PipelineMonitor>();
         services.AddSingleton<InputProcessor>();
         services.AddHostedService<FolderPipeline>();
+
+        // Camera input (Devices:Camera:Enabled) feeds the watch folder; the systemd watchdog is fed only while the pipeline is healthy.
+        services.AddSingleton<Devices.Input.ICapturedFrameSink, WatchFolderFrameSink>();
+        services.AddSingleton<Devices.Watchdog.IPipelineHealth, PipelineHealthSource>();
+        services.AddCameraInput(configuration);
+        services.AddHealthGatedWatchdog();
     }
 
     private static void Bind<T>(IServiceCollection services, IConfiguration configuration, string section, Func<T, IEnumerable<string>> rules)

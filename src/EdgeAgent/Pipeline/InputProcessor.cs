@@ -113,6 +113,7 @@ public sealed class InputProcessor
                     await sink.CommitAsync(result, overlay, cancellationToken);
                 }
 
+                await WriteExtraOverlayAsync(image, diagnosis, resultId, cancellationToken);
                 ledger.Record(new LedgerEntry(sha, resultId, fileName, $"{model.Manifest.Name}@{model.Manifest.Version}", clock.GetUtcNow()));
                 Finish(path, sha);
                 AgentLog.Diagnosed(logger, fileName, diagnosis.Label, diagnosis.Confidence, resultId, total.Elapsed.TotalMilliseconds);
@@ -194,6 +195,21 @@ public sealed class InputProcessor
         }
 
         return image.RenderOverlay(diagnosis, diagnosis.Label);
+    }
+
+    /// <summary>Output:OverlayClass: a second overlay for a chosen label (e.g. covid), in the results folder only.</summary>
+    private async Task WriteExtraOverlayAsync(PreparedImage image, Diagnosis diagnosis, string resultId, CancellationToken cancellationToken)
+    {
+        if (!output.Overlays || output.OverlayClass is not { Length: > 0 } label || label == diagnosis.Label
+            || diagnosis.Cams is null || !diagnosis.Cams.ContainsKey(label) || image.RenderOverlay is null)
+        {
+            return;
+        }
+
+        if (image.RenderOverlay(diagnosis, label) is { } png)
+        {
+            await AtomicFile.WriteAsync(Path.Combine(paths.ResultsFolder, $"{resultId}.{label}.png"), png, cancellationToken);
+        }
     }
 
     private ResultMessage BuildResult(
