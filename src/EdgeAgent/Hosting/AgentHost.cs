@@ -4,6 +4,7 @@ using EdgeAgent.Messaging.Link;
 using EdgeAgent.Messaging.Outbox;
 using EdgeAgent.Messaging.Publishing;
 using EdgeAgent.Models;
+using EdgeAgent.Models.Updates;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -81,11 +82,23 @@ public static class AgentHost
             sp.GetRequiredService<IOptions<OutputOptions>>().Value));
         services.AddSingleton(sp => new InferenceSessionFactory(sp.GetRequiredService<IOptions<InferenceOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ModelLoader>();
+        services.AddOptions<ModelUpdateOptions>().Bind(configuration.GetSection(ModelUpdateOptions.SectionName));
+        // The start-up model: the active package of a model update when there is one, else Model:Path.
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ModelOptions>>().Value;
-            return sp.GetRequiredService<ModelLoader>().Load(options.Path!, options.WarmUp);
+            return ModelStartup.Load(sp.GetRequiredService<ModelLoader>(), options.Path!, options.WarmUp,
+                ModelUpdateDirectory(sp), sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ModelStartup)));
         });
+        // What the pipeline reads per item; model updates swap it.
+        services.AddSingleton(sp => new ModelHolder(sp.GetRequiredService<LoadedModel>(), sp.GetRequiredService<IOptions<ModelUpdateOptions>>().Value.HealthWindow));
+        if (configuration.GetValue<bool>($"{ModelUpdateOptions.SectionName}:{nameof(ModelUpdateOptions.Enabled)}"))
+        {
+            services.AddHostedService(sp => new ModelUpdateService(
+                sp.GetRequiredService<MqttLink>(), sp.GetRequiredService<IOptions<MqttOptions>>(), sp.GetRequiredService<IOptions<ModelUpdateOptions>>(),
+                sp.GetRequiredService<ModelHolder>(), sp.GetRequiredService<ModelLoader>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<ModelUpdateService>>(), ModelUpdateDirectory(sp)!));
+        }
         services.AddSingleton(sp =>
         {
             var paths = sp.GetRequiredService<AgentPaths>();
@@ -120,6 +133,15 @@ public static class AgentHost
         services.AddSingleton<PipelineMonitor>();
         services.AddSingleton<InputProcessor>();
         services.AddHostedService<FolderPipeline>();
+    }
+
+    /// <summary>ModelUpdates:Directory, default {Agent:DataDirectory}/models; null when updates are off.</summary>
+    private static string? ModelUpdateDirectory(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<ModelUpdateOptions>>().Value;
+        return options.Enabled
+            ? Path.GetFullPath(options.Directory ?? Path.Combine(sp.GetRequiredService<AgentPaths>().DataDirectory, "models"))
+            : null;
     }
 
     private static void Bind<T>(IServiceCollection services, IConfiguration configuration, string section, Func<T, IEnumerable<string>> rules)
