@@ -111,8 +111,8 @@ else
   bad "publish.ps1 -Target x64: $(grep -E 'error|warning IL|Exception' "$scratch/publish.txt" | head -10)"
 fi
 sed -n '/Size report/,$p' "$scratch/publish.txt"
-trim="$(grep -c -E 'warning IL[0-9]{4}' "$out/x64.publish.log" 2>/dev/null || true)"
-check "zero trim warnings in the publish log (found ${trim:-?})" test "${trim:-1}" = 0
+trim="$(grep -c -E '(warning|error) IL[0-9]{4}' "$out/x64.publish.log" 2>/dev/null || true)"
+check "no trim warning or error in the publish log (found ${trim:-?})" test "${trim:-1}" = 0
 archive="$(find "$out" -maxdepth 1 -name 'edge-agent-x64-*.tar.gz' | head -1)"
 if [ -z "$archive" ]; then
   bad "x64 archive exists"
