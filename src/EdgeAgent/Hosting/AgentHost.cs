@@ -5,6 +5,7 @@ using EdgeAgent.Messaging.Link;
 using EdgeAgent.Messaging.Outbox;
 using EdgeAgent.Messaging.Publishing;
 using EdgeAgent.Models;
+using EdgeAgent.Models.Updates;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -84,10 +85,13 @@ public static class AgentHost
             sp.GetRequiredService<IOptions<OutputOptions>>().Value));
         services.AddSingleton(sp => new InferenceSessionFactory(sp.GetRequiredService<IOptions<InferenceOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ModelLoader>();
+        services.AddOptions<ModelUpdateOptions>().Bind(configuration.GetSection(ModelUpdateOptions.SectionName));
+        // The start-up model: the active package of a model update when there is one, else Model:Path.
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ModelOptions>>().Value;
-            var model = sp.GetRequiredService<ModelLoader>().Load(options.Path!, options.WarmUp);
+            var model = ModelStartup.Load(sp.GetRequiredService<ModelLoader>(), options.Path!, options.WarmUp,
+                ModelUpdateDirectory(sp), sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ModelStartup)));
             var overlayClass = sp.GetRequiredService<IOptions<OutputOptions>>().Value.OverlayClass;
             if (overlayClass is { Length: > 0 } && !model.Manifest.Labels.Contains(overlayClass))
             {
@@ -98,6 +102,15 @@ public static class AgentHost
 
             return model;
         });
+        // What the pipeline reads per item; model updates swap it.
+        services.AddSingleton(sp => new ModelHolder(sp.GetRequiredService<LoadedModel>(), sp.GetRequiredService<IOptions<ModelUpdateOptions>>().Value.HealthWindow));
+        if (configuration.GetValue<bool>($"{ModelUpdateOptions.SectionName}:{nameof(ModelUpdateOptions.Enabled)}"))
+        {
+            services.AddHostedService(sp => new ModelUpdateService(
+                sp.GetRequiredService<MqttLink>(), sp.GetRequiredService<IOptions<MqttOptions>>(), sp.GetRequiredService<IOptions<ModelUpdateOptions>>(),
+                sp.GetRequiredService<ModelHolder>(), sp.GetRequiredService<ModelLoader>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<ModelUpdateService>>(), ModelUpdateDirectory(sp)!));
+        }
         services.AddSingleton(sp =>
         {
             var paths = sp.GetRequiredService<AgentPaths>();
@@ -138,6 +151,15 @@ public static class AgentHost
         services.AddSingleton<Devices.Watchdog.IPipelineHealth, PipelineHealthSource>();
         services.AddCameraInput(configuration);
         services.AddHealthGatedWatchdog();
+    }
+
+    /// <summary>ModelUpdates:Directory, default {Agent:DataDirectory}/models; null when updates are off.</summary>
+    private static string? ModelUpdateDirectory(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<ModelUpdateOptions>>().Value;
+        return options.Enabled
+            ? Path.GetFullPath(options.Directory ?? Path.Combine(sp.GetRequiredService<AgentPaths>().DataDirectory, "models"))
+            : null;
     }
 
     private static void Bind<T>(IServiceCollection services, IConfiguration configuration, string section, Func<T, IEnumerable<string>> rules)

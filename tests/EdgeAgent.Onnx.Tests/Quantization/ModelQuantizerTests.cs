@@ -87,6 +87,8 @@ public sealed class ModelQuantizerTests
         Assert.Contains(gradientNodes, n => n.Input.Contains(features));
         Assert.DoesNotContain(result.Model.Graph.Node, n => n.OpType != "QuantizeLinear" && n.Input.Contains(fixture.FeatureMapName));
         Assert.DoesNotContain(gradientNodes, n => n.OpType is "QuantizeLinear" or "DequantizeLinear");
+        // Backward products through the int8 dense weights run as dynamic integer products, not float copies.
+        Assert.Contains(gradientNodes, n => n.OpType == "MatMulInteger");
 
         var cam = OrtRunner.RunOne(result.Model, "input", samples[0].Tensor, [1, 3, 16, 16], "cam");
         Assert.Equal(new long[] { 1, 3, 8, 8 }, cam.Shape);
