@@ -109,6 +109,23 @@ function Publish-Target([string] $name, [hashtable] $t, [string] $version) {
         throw "$($trimWarnings.Count) trim warning(s) for ${name}: fix them or suppress each with a reason (see $log)"
     }
 
+    # EdgeAgent.Onnx copies the ResNet18 backbone (about 64 MB) into every referencing project's output.
+    # Only edge-train builds models from it; the agent runs complete model packages, so it stays out.
+    $backbones = Join-Path $stage 'backbones'
+    if (Test-Path $backbones) {
+        Write-Host ("    leaving out backbones/ ({0}): training input, never loaded by the agent" -f (Format-Size (Get-TreeSize $backbones)).Trim())
+        Remove-Item -Recurse -Force $backbones
+    }
+
+    # The ONNX Runtime GPU package also drops its Windows binaries (onnxruntime*.dll, about 217 MB) into
+    # a linux publish. Linux cannot load them; the managed wrapper is Microsoft.ML.OnnxRuntime.dll, kept.
+    $windowsNative = @(Get-ChildItem $stage -File -Filter 'onnxruntime*.dll')
+    if ($windowsNative.Count -gt 0) {
+        $bytes = ($windowsNative | Measure-Object -Sum Length).Sum
+        Write-Host ("    leaving out {0} Windows ONNX Runtime binaries ({1})" -f $windowsNative.Count, (Format-Size $bytes).Trim())
+        $windowsNative | Remove-Item -Force
+    }
+
     # appsettings.json: the agent's own defaults (if it ships any) overlaid with the target's.
     $deploy = Join-Path $root $t.Deploy
     $settingsPath = Join-Path $stage 'appsettings.json'

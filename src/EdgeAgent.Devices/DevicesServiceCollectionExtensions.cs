@@ -1,4 +1,3 @@
-using System.Device.Gpio;
 using EdgeAgent.Devices.Camera;
 using EdgeAgent.Devices.Frames;
 using EdgeAgent.Devices.Gpio;
@@ -37,12 +36,12 @@ public static class DevicesServiceCollectionExtensions
         services.TryAddSingleton<CaptureRequestQueue>();
         services.TryAddSingleton(sp => new FrameQualityGate(sp.GetRequiredService<IOptions<FrameQualityOptions>>().Value));
         services.TryAddSingleton(sp => new FrameDecoder(sp.GetRequiredService<IOptions<CameraOptions>>().Value.FullRangeYuyv));
-        services.TryAddSingleton(sp => new Lazy<GpioController>(() => new GpioController()));
+        services.TryAddSingleton<SharedGpioController>();
         services.TryAddSingleton<IStatusLed>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<CameraOptions>>().Value;
             return options.StatusLedPin is { } pin
-                ? new StatusLed(new GpioDigitalOutput(sp.GetRequiredService<Lazy<GpioController>>().Value, pin), sp.GetRequiredService<TimeProvider>())
+                ? new StatusLed(new GpioDigitalOutput(sp.GetRequiredService<SharedGpioController>().Controller, pin), sp.GetRequiredService<TimeProvider>())
                 : new NullStatusLed();
         });
         services.TryAddSingleton(sp => new StatusIndicator(
@@ -66,7 +65,7 @@ public static class DevicesServiceCollectionExtensions
             services.TryAddSingleton<IButton>(sp =>
             {
                 var options = sp.GetRequiredService<IOptions<CameraOptions>>().Value;
-                var input = new GpioDigitalInput(sp.GetRequiredService<Lazy<GpioController>>().Value, options.ButtonPin!.Value, pullUp: options.ButtonActiveLow);
+                var input = new GpioDigitalInput(sp.GetRequiredService<SharedGpioController>().Controller, options.ButtonPin!.Value, pullUp: options.ButtonActiveLow);
                 return new DebouncedButton(input, options.ButtonActiveLow, TimeSpan.FromMilliseconds(options.ButtonDebounceMilliseconds), sp.GetRequiredService<TimeProvider>());
             });
             services.AddHostedService<ButtonTriggerService>();

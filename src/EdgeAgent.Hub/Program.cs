@@ -5,5 +5,7 @@ var root = new RootCommand("edge-hub: receives EdgeAgent results over MQTT, stor
 {
     ServeCommand.Create(),
     BenchCommand.Create(),
+    KeysCommand.Create(),
+    ModelPublishCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -3,6 +3,8 @@ using EdgeAgent.Cli;
 
 var model = new Command("model", "Model packages: write fixtures, prepare and inspect models")
 {
+    ModelPrepareCommand.Create(),
+    ModelInspectCommand.Create(),
     ModelFixtureCommand.Create(),
 };
 
@@ -13,7 +15,7 @@ var root = new RootCommand("edge-agent: CNN-RNN X-ray diagnosis with Grad-CAM at
     SynthCommand.Create(),
     DemoCommand.Create(),
     model,
-    BenchCommand.Create(),
+    BenchCommand.Create(BenchCamCommand.Create()),
 };
 
 // The host's own lifetime (console or systemd) handles SIGTERM and Ctrl+C; System.CommandLine must not race it.

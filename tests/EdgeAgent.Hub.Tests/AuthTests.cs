@@ -40,12 +40,14 @@ public sealed class AuthTests
         await using var hub = await TestHub.StartAsync();
         using var ok = await hub.Http.GetAsync("/api/devices");
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.True(ok.Headers.CacheControl?.NoStore, "API answers hold patient data and must not be cached");
         using var anonymous = new HttpClient { BaseAddress = hub.Runtime.Address };
         foreach (var (path, type) in new[] { ("/", "text/html"), ("/assets/app.js", "text/javascript"), ("/assets/app.css", "text/css") })
         {
             using var response = await anonymous.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(type, response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("script-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         }
     }
 

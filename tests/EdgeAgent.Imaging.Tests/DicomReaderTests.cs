@@ -86,6 +86,22 @@ public sealed class DicomReaderTests
     }
 
     [Fact]
+    public void Stored_bits_below_a_high_bit_are_shifted_into_place()
+    {
+        // 12 bits stored in bits 15..4 (High Bit 15): the low 4 bits are not part of the value.
+        var values = Ramp(16, 0, 4095);
+        var file = DicomWriter.Write(new DicomImageSpec { Rows = 4, Columns = 4, StoredValues = values, BitsStored = 12, HighBit = 15, WindowCenter = "2048", WindowWidth = "4096" });
+        var image = ImageDecoder.Decode(file, "hb.dcm");
+        for (var i = 0; i < values.Length; i++)
+        {
+            var expected = Math.Clamp(((values[i] - 2047.5) / 4095.0 + 0.5) * 255, 0, 255);
+            Assert.True(Math.Abs(image.Pixels[i] - expected) < 1e-3, $"pixel {i}");
+        }
+        var bad = DicomWriter.Write(new DicomImageSpec { Rows = 1, Columns = 1, StoredValues = [0], BitsStored = 12, HighBit = 16 });
+        Assert.Contains("High Bit 16", Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(bad, "bad.dcm")).Reason);
+    }
+
+    [Fact]
     public void First_of_several_window_values_is_used()
     {
         var values = Ramp(100, 0, 1000);
@@ -139,6 +155,24 @@ public sealed class DicomReaderTests
         }), "rgb.dcm");
         Assert.Equal(3, image.Channels);
         Assert.Equal(values.Select(v => (float)v), image.Pixels);
+    }
+
+    [Fact]
+    public void Ybr_full_is_converted_to_rgb()
+    {
+        // Y=128, Cb=128, Cr=228: R = 128 + 1.402*100 = 268.2 -> 255; G = 128 - 71.4136 = 56.5864; B = 128.
+        // Y=100, Cb=200, Cr=128: R = 100; G = 100 - 0.344136*72 = 75.2222; B = 100 + 1.772*72 = 227.584.
+        var file = DicomWriter.Write(new DicomImageSpec
+        {
+            Rows = 1, Columns = 2, SamplesPerPixel = 3, PhotometricInterpretation = "YBR_FULL", BitsAllocated = 8, BitsStored = 8,
+            StoredValues = [128, 128, 228, 100, 200, 128],
+        });
+        var image = ImageDecoder.Decode(file, "ybr.dcm");
+        float[] expected = [255f, 56.5864f, 128f, 100f, 75.2222f, 227.584f];
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(expected[i], image.Pixels[i], 3);
+        }
     }
 
     [Fact]

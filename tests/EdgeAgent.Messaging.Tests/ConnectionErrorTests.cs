@@ -129,6 +129,57 @@ public sealed class ConnectionErrorTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(3, right.Publisher.PublishedTotal);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_broker_that_requires_a_client_certificate_refuses_without_one_and_drains_with_it()
+    {
+        using var certificates = new TempDirectory();
+        var pki = await Certificates.CreateAsync(certificates.Path);
+        using var broker = MosquittoBroker.Create("");
+        File.Copy(pki.ServerCertificate, broker.File("server.crt"));
+        File.Copy(pki.ServerKey, broker.File("server.key"));
+        File.Copy(pki.CaFile, broker.File("ca.crt"));
+        await File.AppendAllTextAsync(broker.ConfigPath,
+            $"\ncafile {broker.File("ca.crt")}\ncertfile {broker.File("server.crt")}\nkeyfile {broker.File("server.key")}\nrequire_certificate true\n");
+        await broker.StartAsync();
+
+        await using (var without = new MessagingHarness(_data.Path, broker.TlsUrl, new Dictionary<string, string?> { ["Mqtt:CaFile"] = pki.CaFile }))
+        {
+            await without.StartAsync();
+            EnqueueThree(without);
+            var refused = await Await.LinkAsync(without.Link, s => s.ConsecutiveFailures >= 2, TimeSpan.FromSeconds(20), "refused without a client certificate");
+            output.WriteLine(refused.LastError);
+            Assert.NotNull(refused.LastError);
+            Assert.Equal(3, without.Outbox.GetStats().PendingCount);
+        }
+
+        await using var with = new MessagingHarness(_data.Path, broker.TlsUrl, new Dictionary<string, string?>
+        {
+            ["Mqtt:CaFile"] = pki.CaFile,
+            ["Mqtt:ClientCertificateFile"] = pki.ClientCertificate,
+            ["Mqtt:ClientKeyFile"] = pki.ClientKey,
+        });
+        await with.StartAsync();
+        await Await.ConditionAsync(() => with.Outbox.GetStats().PendingCount == 0, TimeSpan.FromSeconds(20), "drained with a client certificate");
+        Assert.Equal(3, with.Publisher.PublishedTotal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Mqtt_3_1_1_by_configuration_delivers_results_without_MQTT_5_properties()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        var topic = EdgeAgent.Messaging.Contracts.Topics.Results(MessagingHarness.Site, MessagingHarness.Device);
+        await using var hub = await TestSubscriber.ConnectAsync(broker.Port, topic);
+        await using var agent = new MessagingHarness(_data.Path, broker.PlainUrl, new Dictionary<string, string?> { ["Mqtt:ProtocolVersion"] = "3.1.1" });
+        await agent.StartAsync();
+        EnqueueThree(agent);
+
+        var received = await hub.WaitForAsync(m => m.Count >= 3, TimeSpan.FromSeconds(20), "three results");
+
+        Assert.Equal("3.1.1", agent.Link.Status.ProtocolVersion);
+        Assert.Equal(Enumerable.Range(0, 3).Select(i => SampleResults.Numbered(i).ResultId), received.Select(Json.ResultId));
+        Assert.All(received, m => Assert.Null(m.ContentType));
+    }
+
     [Fact]
     public async Task Plaintext_to_another_host_warns_at_start_and_plaintext_on_loopback_does_not()
     {

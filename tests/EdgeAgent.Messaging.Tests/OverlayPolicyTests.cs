@@ -5,7 +5,7 @@ using EdgeAgent.Messaging.TestHost;
 namespace EdgeAgent.Messaging.Tests;
 
 /// <summary>Overlays travel beside their result; when one cannot go, the result still does and says why.</summary>
-public sealed class OverlayPolicyTests : IDisposable
+public sealed class OverlayPolicyTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private static readonly string ResultsTopic = Topics.Results(MessagingHarness.Site, MessagingHarness.Device);
     private static readonly string OverlayFilter = Topics.Results(MessagingHarness.Site, MessagingHarness.Device) + "/+/overlay";
@@ -21,13 +21,18 @@ public sealed class OverlayPolicyTests : IDisposable
         return bytes;
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 120_000)]
     public async Task A_10_MB_overlay_refused_by_mosquittos_message_size_limit_is_dropped_and_its_result_still_goes()
     {
         using var broker = await MosquittoBroker.StartAsync("message_size_limit 1048576");
         await using var hub = await TestSubscriber.ConnectAsync(broker.Port, ResultsTopic, OverlayFilter);
         // The device's own cap is set above 10 MB so that the broker is the one to refuse.
-        await using var agent = new MessagingHarness(_data.Path, broker.PlainUrl, new Dictionary<string, string?> { ["Mqtt:OverlayMaxBytes"] = "20000000" });
+        await using var agent = new MessagingHarness(_data.Path, broker.PlainUrl, new Dictionary<string, string?>
+        {
+            ["Mqtt:OverlayMaxBytes"] = "20000000",
+            // 10 MB through MQTTnet takes seconds on a loaded 2-core machine; the test is about the refusal, not speed.
+            ["Mqtt:OperationTimeout"] = "00:01:00",
+        });
         await agent.StartAsync();
         var big = SampleResults.Numbered(1, hasOverlay: true);
         var small = SampleResults.Numbered(2, hasOverlay: true);
@@ -36,8 +41,12 @@ public sealed class OverlayPolicyTests : IDisposable
         agent.Outbox.Enqueue(big, FakePng(10 * 1024 * 1024));
         agent.Outbox.Enqueue(small, smallOverlay);
 
-        var received = await hub.WaitForAsync(m => m.Count(x => x.Topic == ResultsTopic) >= 2, TimeSpan.FromSeconds(40), "both results");
+        var received = await hub.WaitForAsync(m => m.Count(x => x.Topic == ResultsTopic) >= 2, TimeSpan.FromSeconds(90), "both results");
         var results = received.Where(m => m.Topic == ResultsTopic).Select(Json.Result).ToList();
+        foreach (var line in agent.Logs.Lines.Where(l => l.Contains("Warning", StringComparison.Ordinal)))
+        {
+            output.WriteLine(line);
+        }
         Assert.Equal([big.ResultId, small.ResultId], results.Select(r => r.ResultId));
         Assert.False(results[0].HasOverlay);
         Assert.Contains("broker refused", results[0].OverlayOmitted);

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using EdgeAgent.Hosting;
 using EdgeAgent.Inference.Tests;
 using EdgeAgent.Pipeline;
@@ -104,10 +102,9 @@ internal sealed class AgentHarness : IAsyncDisposable
 
     public static void WriteModelPackage(string folder)
     {
-        Directory.CreateDirectory(folder);
-        File.WriteAllBytes(Path.Combine(folder, "model.onnx"), TestModels.GapModel());
-        var json = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Converters = { new JsonStringEnumConverter() } };
-        File.WriteAllText(Path.Combine(folder, "manifest.json"), JsonSerializer.Serialize(TestModels.GapManifest(), json));
+        new Onnx.Packaging.ModelPackageWriter(TestModels.GapManifest())
+            .WithModel(Onnx.Graph.OnnxModelFile.FromBytes(TestModels.GapModel()))
+            .WriteFolder(folder);
     }
 
     public async ValueTask DisposeAsync()

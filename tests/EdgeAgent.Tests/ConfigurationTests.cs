@@ -77,4 +77,26 @@ public sealed class ConfigurationTests
             Environment.SetEnvironmentVariable("EDGEAGENT_Input__MaxInFlight", null);
         }
     }
+
+    [Fact]
+    public async Task A_model_package_that_does_not_match_its_model_stops_start_up_naming_the_field()
+    {
+        await using var agent = AgentHarness.Create();
+        var manifest = Path.Combine(agent.ModelPath, "manifest.json");
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"logits\"", "\"scores\"", StringComparison.Ordinal));
+
+        var (code, errors) = await agent.TryStartAsync();
+
+        Assert.Equal(ExitCodes.Config, code);
+        Assert.Contains("Model error (Model:Path)", errors);
+        Assert.Contains("scores", errors);
+    }
+
+    [Fact]
+    public async Task An_overlay_class_the_model_does_not_have_is_named()
+    {
+        var errors = await RefusedWith(("Output:OverlayClass", "tuberculosis"));
+
+        Assert.Contains("Output:OverlayClass is 'tuberculosis', which is not a label of test-gap-untrained", errors);
+    }
 }

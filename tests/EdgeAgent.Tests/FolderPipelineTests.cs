@@ -241,4 +241,26 @@ public sealed class FolderPipelineTests
         Assert.True(pending.Entry.HasOverlay);
         Assert.True(File.Exists(Path.Combine(agent.Results, id + ".png")));
     }
+
+    [Fact]
+    public async Task A_chosen_class_gets_its_own_overlay_beside_the_predicted_one()
+    {
+        await using var agent = AgentHarness.Create();
+        agent.Settings["Output:OverlayClass"] = "pneumonia";
+        await agent.StartAsync();
+        var images = Enumerable.Range(0, 6).Select(i => TestImages.Noise(300 + i)).ToArray();
+        for (var i = 0; i < images.Length; i++)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(agent.Inbox, $"o-{i}.png"), images[i]);
+        }
+
+        await agent.WaitForOutcomesAsync(images.Length);
+
+        foreach (var outcome in agent.Monitor.Outcomes)
+        {
+            Assert.True(File.Exists(Path.Combine(agent.Results, outcome.ResultId + ".png")));
+            // The extra overlay exists exactly when the chosen class is not the predicted one.
+            Assert.Equal(outcome.Label != "pneumonia", File.Exists(Path.Combine(agent.Results, outcome.ResultId + ".pneumonia.png")));
+        }
+    }
 }

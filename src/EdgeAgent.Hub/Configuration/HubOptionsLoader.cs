@@ -101,9 +101,25 @@ public static class HubOptionsLoader
         {
             throw new HubConfigurationException("Storage:DataDirectory must not be empty.");
         }
-        if (storage.Provider != StorageOptions.SqliteProvider)
+        if (storage.Provider is not (StorageOptions.SqliteProvider or StorageOptions.PostgresProvider))
         {
-            throw new HubConfigurationException($"Storage:Provider '{storage.Provider}' is not available; this build has 'sqlite'.");
+            throw new HubConfigurationException($"Storage:Provider '{storage.Provider}' is not 'sqlite' or 'postgresql'.");
+        }
+        if (storage.Provider == StorageOptions.PostgresProvider)
+        {
+            if (string.IsNullOrWhiteSpace(storage.PostgresConnectionString))
+            {
+                throw new HubConfigurationException("Storage:PostgresConnectionString is required when Storage:Provider is 'postgresql'.");
+            }
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(storage.PostgresConnectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                // The message names the bad keyword, never the value (it may hold a password).
+                throw new HubConfigurationException($"Storage:PostgresConnectionString is not a valid connection string: {ex.Message}", ex);
+            }
         }
         if (storage.MaxOverlayBytes <= 0)
         {

@@ -129,7 +129,9 @@ public sealed class HubRuntime : IAsyncDisposable
         services.AddSingleton(time);
         services.AddSingleton(token);
         services.AddSingleton(target);
-        services.AddSingleton<IResultStore>(_ => new SqliteResultStore(storage.SqlitePath ?? Path.Combine(dataDirectory, "hub.db")));
+        services.AddSingleton<IResultStore>(_ => storage.Provider == StorageOptions.PostgresProvider
+            ? new PostgresResultStore(storage.PostgresConnectionString!)
+            : new SqliteResultStore(storage.SqlitePath ?? Path.Combine(dataDirectory, "hub.db")));
         services.AddSingleton(sp => new OverlayFileStore(storage.OverlayDirectory ?? Path.Combine(dataDirectory, "overlays"),
             storage.MaxOverlayBytes, sp.GetRequiredService<ILogger<OverlayFileStore>>()));
         services.AddSingleton<LiveEventHub>();
@@ -145,6 +147,7 @@ public sealed class HubRuntime : IAsyncDisposable
         {
             await app.Services.GetRequiredService<IResultStore>().InitializeAsync(cancellationToken);
             app.Services.GetRequiredService<OverlayFileStore>().Initialize();
+            app.UseMiddleware<SecurityHeadersMiddleware>();
             app.UseMiddleware<BearerTokenMiddleware>();
             DashboardAssets.Map(app);
             ApiEndpoints.Map(app);

@@ -109,7 +109,7 @@ public sealed class MqttIngestService(
                     _firstSubscription.TrySetResult();
                     delay = TimeSpan.FromMilliseconds(250);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     logger.LogWarning("Hub cannot reach broker {Host}:{Port}: {Error}. Retrying in {Delay}.", target.Host, target.Port, ex.Message, delay);
                     await Task.Delay(delay, time, stoppingToken);
@@ -211,26 +211,41 @@ public sealed class MqttIngestService(
             {
                 batch.Add(item);
             }
-            try
-            {
-                await ProcessBatchAsync(batch, stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Not acknowledged: the broker redelivers these messages after the next reconnect.
-                logger.LogError(ex, "Storing a batch of {Count} messages failed; they stay unacknowledged.", batch.Count);
-                continue;
-            }
+            await StoreWithRetryAsync(batch, stoppingToken);
             foreach (var item in batch)
             {
                 try
                 {
                     await item.Args.AcknowledgeAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     logger.LogDebug(ex, "Acknowledging {Topic} failed; the broker will redeliver it.", item.Topic);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Retries a batch until the store takes it (database restarting, disk briefly full). Meanwhile nothing is
+    /// acknowledged and the queue fills, so the broker holds the backlog; nothing is dropped. Re-processing a
+    /// batch is safe: results are idempotent and statuses carry their birth sequence.
+    /// </summary>
+    private async Task StoreWithRetryAsync(List<IngestItem> batch, CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                await ProcessBatchAsync(batch, stoppingToken);
+                return;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Storing a batch of {Count} messages failed; retrying in {Delay} (nothing is acknowledged meanwhile).", batch.Count, delay);
+                await Task.Delay(delay, time, stoppingToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 30_000));
             }
         }
     }

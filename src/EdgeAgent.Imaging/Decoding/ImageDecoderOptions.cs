@@ -17,7 +17,7 @@ public sealed record ImageDecoderOptions
         if (pixels > MaxPixels)
         {
             throw new ImageDecodeException(
-                $"image is {width}x{height} = {pixels / 1e6:0.#} megapixels, above the limit of {MaxPixels / 1e6:0.#} megapixels (Imaging:MaxPixels)");
+                $"image is {width}x{height} = {pixels / 1e6:0.#} megapixels, above the limit of {MaxPixels / 1e6:0.#} megapixels");
         }
     }
 }

@@ -45,6 +45,11 @@ internal static class DicomImageDecoder
         {
             throw new ImageDecodeException($"malformed DICOM: Bits Stored {bitsStored} does not fit Bits Allocated {bitsAllocated}");
         }
+        var highBit = ds.GetUShort(DicomTags.HighBit) ?? (bitsStored - 1);
+        if (highBit >= bitsAllocated || highBit + 1 < bitsStored)
+        {
+            throw new ImageDecodeException($"malformed DICOM: High Bit {highBit} does not fit Bits Stored {bitsStored} in Bits Allocated {bitsAllocated}");
+        }
         var isMonochrome = photometric is "MONOCHROME1" or "MONOCHROME2";
 
         if (ds.Fragments is not null)
@@ -75,7 +80,7 @@ internal static class DicomImageDecoder
         {
             throw new ImageDecodeException($"truncated DICOM: pixel data holds {pixel.Value.Length} bytes but one {columns}x{rows} frame of {samples} sample(s) at {bitsAllocated} bits needs {frameBytes}");
         }
-        var stored = ReadStored(pixel.Value.Span, count, bytesPerSample, bitsStored, signed, ds.BigEndian, pixel.Vr == "OW");
+        var stored = ReadStored(pixel.Value.Span, count, bytesPerSample, bitsStored, highBit + 1 - bitsStored, signed, ds.BigEndian, pixel.Vr == "OW");
 
         if (isMonochrome)
         {
@@ -85,11 +90,11 @@ internal static class DicomImageDecoder
             }
             return Monochrome(columns.Value, rows.Value, stored, ds, photometric == "MONOCHROME1", attributes, bitsStored);
         }
-        if (photometric == "RGB")
+        if (photometric is "RGB" or "YBR_FULL")
         {
             if (samples != 3)
             {
-                throw new ImageDecodeException($"malformed DICOM: RGB with Samples per Pixel {samples}");
+                throw new ImageDecodeException($"malformed DICOM: {photometric} with Samples per Pixel {samples}");
             }
             var planar = (ds.GetUShort(DicomTags.PlanarConfiguration) ?? 0) == 1;
             var scale = 255.0 / (Math.Pow(2, bitsStored) - 1);
@@ -102,10 +107,23 @@ internal static class DicomImageDecoder
                     var source = planar ? (c * plane) + i : (i * 3) + c;
                     pixels[(i * 3) + c] = (float)Math.Clamp(stored[source] * scale, 0, 255);
                 }
+                if (photometric == "YBR_FULL")
+                {
+                    YbrToRgb(pixels.AsSpan(i * 3, 3));
+                }
             }
             return new DecodedImage(columns.Value, rows.Value, 3, pixels, "dicom", attributes, bitsStored);
         }
-        throw new ImageDecodeException($"DICOM photometric interpretation {photometric} is not supported (MONOCHROME1, MONOCHROME2 or RGB)");
+        throw new ImageDecodeException($"DICOM photometric interpretation {photometric} is not supported (MONOCHROME1, MONOCHROME2, RGB or YBR_FULL)");
+    }
+
+    /// <summary>Full-range YCbCr (PS3.3 C.7.6.3.1.2, the JFIF equations) to RGB, in place.</summary>
+    private static void YbrToRgb(Span<float> p)
+    {
+        float y = p[0], cb = p[1] - 128f, cr = p[2] - 128f;
+        p[0] = Math.Clamp(y + (1.402f * cr), 0f, 255f);
+        p[1] = Math.Clamp(y - (0.344136f * cb) - (0.714136f * cr), 0f, 255f);
+        p[2] = Math.Clamp(y + (1.772f * cb), 0f, 255f);
     }
 
     private static byte[] FirstFrame(DicomDataset ds)
@@ -149,7 +167,7 @@ internal static class DicomImageDecoder
         return joined.ToArray();
     }
 
-    private static float[] ReadStored(ReadOnlySpan<byte> data, int count, int bytesPerSample, int bitsStored, bool signed, bool bigEndian, bool wordVr)
+    private static float[] ReadStored(ReadOnlySpan<byte> data, int count, int bytesPerSample, int bitsStored, int shift, bool signed, bool bigEndian, bool wordVr)
     {
         // float keeps every 16-bit value exactly (24-bit mantissa); 32-bit data loses only sub-level precision.
         var values = new float[count];
@@ -166,7 +184,8 @@ internal static class DicomImageDecoder
                     ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(data[(i * 4)..])
                     : System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[(i * 4)..]),
             };
-            raw &= mask;
+            // The stored bits end at High Bit; usually High Bit = Bits Stored - 1 and the shift is 0.
+            raw = (raw >> shift) & mask;
             values[i] = (float)(signed && (raw & sign) != 0 ? raw - (double)(1L << bitsStored) : raw);
         }
         return values;

@@ -10,6 +10,8 @@ public sealed record DicomImageSpec
     public string PhotometricInterpretation { get; init; } = "MONOCHROME2";
     public int BitsAllocated { get; init; } = 16;
     public int BitsStored { get; init; } = 12;
+    /// <summary>Most significant stored bit; null for the usual Bits Stored - 1. The writer shifts values into place.</summary>
+    public int? HighBit { get; init; }
     /// <summary>0 unsigned, 1 two's complement.</summary>
     public int PixelRepresentation { get; init; }
     /// <summary>0 interleaved (RGBRGB...), 1 planar (RR..GG..BB..); only for 3 samples.</summary>

@@ -91,7 +91,7 @@ public static class DicomWriter
             UShort(0x0028_0011, spec.Columns, bigEndian),
             UShort(0x0028_0100, spec.BitsAllocated, bigEndian),
             UShort(0x0028_0101, spec.BitsStored, bigEndian),
-            UShort(0x0028_0102, spec.BitsStored - 1, bigEndian),
+            UShort(0x0028_0102, spec.HighBit ?? (spec.BitsStored - 1), bigEndian),
             UShort(0x0028_0103, spec.PixelRepresentation, bigEndian),
         };
         AddIfPresent(elements, 0x0018_0015, "CS", a.BodyPartExamined);
@@ -192,9 +192,10 @@ public static class DicomWriter
         var bytesPer = spec.BitsAllocated / 8;
         var bytes = new byte[ordered.Length * bytesPer];
         var mask = spec.BitsStored >= 32 ? 0xFFFFFFFFu : (1u << spec.BitsStored) - 1;
+        var shift = (spec.HighBit ?? (spec.BitsStored - 1)) + 1 - spec.BitsStored;
         for (var i = 0; i < ordered.Length; i++)
         {
-            var raw = (uint)ordered[i] & mask;
+            var raw = ((uint)ordered[i] & mask) << shift;
             switch (bytesPer)
             {
                 case 1: bytes[i] = (byte)raw; break;

@@ -28,7 +28,7 @@ internal sealed class LesionPainter
     public (float[] Strength, float Amplitude) Paint(PhantomClass phantomClass) => phantomClass switch
     {
         PhantomClass.Covid => (GroundGlass(), _random.RangeF(0.24f, 0.34f)),
-        PhantomClass.Pneumonia => (Consolidation(), _random.RangeF(0.38f, 0.5f)),
+        PhantomClass.Pneumonia => (Consolidation(), _random.RangeF(0.32f, 0.44f)),
         _ => (new float[_canvas.Density.Length], 0f),
     };
 
@@ -42,7 +42,7 @@ internal sealed class LesionPainter
             for (var b = 0; b < count; b++)
             {
                 var (x, y) = PickPoint(side, lowerFrom: 0.5f, lowerTo: 0.95f, lateralFrom: 0.6f, lateralTo: 0.95f);
-                blobs.Add((x, y, _random.RangeF(0.06f, 0.095f), _random.RangeF(0.07f, 0.11f)));
+                blobs.Add((x, y, _random.RangeF(0.065f, 0.1f), _random.RangeF(0.075f, 0.115f)));
             }
         }
         var frequency = _random.RangeF(10f, 16f);
@@ -109,7 +109,7 @@ internal sealed class LesionPainter
             {
                 // Segmental: a large rounded consolidation with one flat (fissural) border.
                 var (bx, by) = PickPoint(side, lowerFrom: 0.3f, lowerTo: 0.8f, lateralFrom: 0.35f, lateralTo: 0.75f);
-                var r = _random.RangeF(0.09f, 0.13f);
+                var r = _random.RangeF(0.11f, 0.15f);
                 var flat = by - (r * _random.RangeF(0.3f, 0.6f));
                 regions.Add((x, y) =>
                 {

@@ -8,8 +8,14 @@ namespace EdgeAgent.Imaging.Phantoms;
 /// </summary>
 public sealed class PhantomGenerator
 {
-    /// <summary>A lesion must cover at least this fraction of a lung it is drawn in, so it can be located on a 7x7 map.</summary>
-    public const double MinimumLesionFractionOfLung = 0.06;
+    /// <summary>
+    /// Ground glass must cover at least this fraction of each lung (it is bilateral and patchy), so it
+    /// can be located on a 7x7 feature map, where one cell is 2% of the image and a lung about 13%.
+    /// </summary>
+    public const double MinimumGroundGlassFractionOfLung = 0.1;
+
+    /// <summary>A consolidation must cover at least this fraction of a lung it is drawn in (lobar or large segmental).</summary>
+    public const double MinimumConsolidationFractionOfLung = 0.25;
 
     public PhantomGenerator(int size = 256)
     {
@@ -34,12 +40,16 @@ public sealed class PhantomGenerator
             var lesionRandom = DeterministicRandom.ForStream(seed, "lesion-" + PhantomLabels.Of(phantomClass));
             float[] strength = [];
             float amplitude = 0;
-            for (var attempt = 0; attempt < 8; attempt++)
+            var best = -1.0;
+            var minimum = phantomClass == PhantomClass.Covid ? MinimumGroundGlassFractionOfLung : MinimumConsolidationFractionOfLung;
+            // Redraw the lesion (from the lesion stream only) until it is large enough; keep the largest try.
+            for (var attempt = 0; attempt < 16 && best < minimum; attempt++)
             {
-                (strength, amplitude) = new LesionPainter(anatomy, canvas, lesionRandom).Paint(phantomClass);
-                if (LargeEnough(strength, canvas, anatomy, bothLungs: phantomClass == PhantomClass.Covid))
+                var (s, a) = new LesionPainter(anatomy, canvas, lesionRandom).Paint(phantomClass);
+                var coverage = SmallestLungCoverage(s, canvas, anatomy, bothLungs: phantomClass == PhantomClass.Covid);
+                if (coverage > best)
                 {
-                    break;
+                    (strength, amplitude, best) = (s, a, coverage);
                 }
             }
             for (var p = 0; p < mask.Length; p++)
@@ -53,7 +63,8 @@ public sealed class PhantomGenerator
         return new Phantom { Image = image, Mask = mask, Label = PhantomLabels.Of(phantomClass), Seed = seed };
     }
 
-    private static bool LargeEnough(float[] strength, PhantomCanvas canvas, ChestAnatomy anatomy, bool bothLungs)
+    /// <summary>The smallest fraction of a lung covered by the lesion, over the lungs it is in (over both when required).</summary>
+    private static double SmallestLungCoverage(float[] strength, PhantomCanvas canvas, ChestAnatomy anatomy, bool bothLungs)
     {
         Span<int> lung = stackalloc int[2];
         Span<int> lesion = stackalloc int[2];
@@ -69,23 +80,15 @@ public sealed class PhantomGenerator
                 }
             }
         }
-        var any = false;
+        var smallest = double.MaxValue;
         for (var side = 0; side < 2; side++)
         {
-            if (lesion[side] == 0)
+            if (lesion[side] == 0 && !bothLungs)
             {
-                if (bothLungs)
-                {
-                    return false;
-                }
                 continue;
             }
-            if (lesion[side] < MinimumLesionFractionOfLung * lung[side])
-            {
-                return false;
-            }
-            any = true;
+            smallest = Math.Min(smallest, lesion[side] / (double)Math.Max(1, lung[side]));
         }
-        return any;
+        return smallest == double.MaxValue ? 0 : smallest;
     }
 }

@@ -30,6 +30,9 @@ public sealed class MqttLink : IAsyncDisposable
     private MqttProtocolVersion _protocol;
     private (string Topic, byte[] Payload)? _will;
     private CancellationTokenSource? _loopCancellation;
+    private int _publishesInFlight;
+    private volatile bool _stopping;
+    private long _lastAcknowledgedTicks;
     private Task? _loop;
 
     public MqttLink(IOptions<MqttOptions> options, ILogger<MqttLink> logger, TimeProvider time)
@@ -135,9 +138,12 @@ public sealed class MqttLink : IAsyncDisposable
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.OperationTimeout);
+        Interlocked.Increment(ref _publishesInFlight);
         try
         {
-            return await _client.PublishAsync(message, timeout.Token);
+            var result = await _client.PublishAsync(message, timeout.Token);
+            Interlocked.Exchange(ref _lastAcknowledgedTicks, _time.GetTimestamp());
+            return result;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -147,11 +153,16 @@ public sealed class MqttLink : IAsyncDisposable
         {
             throw new LinkUnavailableException($"publish to {message.Topic} failed: {Describe(ex)}", ex);
         }
+        finally
+        {
+            Interlocked.Decrement(ref _publishesInFlight);
+        }
     }
 
     /// <summary>Stops the loop; with <paramref name="lastWords"/>, publishes it (e.g. status "stopped") before a clean disconnect, so the Will is not sent.</summary>
     public async Task StopAsync(MqttApplicationMessage? lastWords, CancellationToken cancellationToken)
     {
+        _stopping = true;
         if (_loopCancellation is not null)
         {
             await _loopCancellation.CancelAsync();
@@ -226,9 +237,10 @@ public sealed class MqttLink : IAsyncDisposable
             }
             try
             {
-                // Wake on a drop at once; otherwise check the session every keep-alive period.
+                // Wake on a drop at once; otherwise check an idle session every keep-alive period
+                // (a ping would queue behind a large publish in flight and time out for no fault of the link).
                 if (!await _dropped.WaitAsync(_options.KeepAlive, _time, cancellationToken)
-                    && _client.IsConnected && !await _client.TryPingAsync(cancellationToken))
+                    && _client.IsConnected && IsIdle() && !await _client.TryPingAsync(cancellationToken))
                 {
                     MessagingLog.PingFailed(_logger, _endpoint.ToString());
                     await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None);
@@ -368,7 +380,7 @@ public sealed class MqttLink : IAsyncDisposable
 
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
     {
-        if (e.ClientWasConnected)
+        if (e.ClientWasConnected && !_stopping)
         {
             var reason = e.Exception is null ? e.Reason.ToString() : $"{e.Reason}: {Describe(e.Exception)}";
             var now = _time.GetUtcNow();
@@ -405,6 +417,10 @@ public sealed class MqttLink : IAsyncDisposable
         var ceiling = Math.Min(_options.ReconnectMinDelay.TotalMilliseconds * Math.Pow(2, exponent), _options.ReconnectMaxDelay.TotalMilliseconds);
         return TimeSpan.FromMilliseconds(ceiling * (0.5 + Random.Shared.NextDouble() * 0.5));
     }
+
+    private bool IsIdle() =>
+        Volatile.Read(ref _publishesInFlight) == 0
+        && _time.GetElapsedTime(Interlocked.Read(ref _lastAcknowledgedTicks)) >= _options.KeepAlive;
 
     private void SetStatus(Func<LinkStatus, LinkStatus> change)
     {

@@ -308,6 +308,26 @@ public sealed class OutboxStore : IDisposable
         }
     }
 
+    /// <summary>Stores the running agent's latest local status (JSON) beside the outbox, for <c>edge-agent status</c> in another process.</summary>
+    public void SaveLocalStatus(string json)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            SetMeta("local_status", json, null);
+        }
+    }
+
+    /// <summary>The JSON last stored by <see cref="SaveLocalStatus"/>, or null.</summary>
+    public string? ReadLocalStatus()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            return GetMeta("local_status", null);
+        }
+    }
+
     /// <summary>Reads a PRAGMA of the store's own connection (some, like synchronous, are per connection).</summary>
     internal long ReadPragma(string name)
     {

@@ -151,7 +151,7 @@ public sealed class ResultPublisher
                     var overlayResult = await _link.PublishAsync(builder.Build(), cancellationToken);
                     if (!IsAcknowledged(overlayResult))
                     {
-                        omitted = $"broker refused the {overlay.Length}-byte overlay ({overlayResult.ReasonCode} {overlayResult.ReasonString})".TrimEnd();
+                        omitted = $"broker refused the {overlay.Length}-byte overlay ({Reason(overlayResult)})";
                     }
                     stage = "result: ";
                 }
@@ -174,7 +174,7 @@ public sealed class ResultPublisher
             if (!IsAcknowledged(result))
             {
                 // Never dropped: it stays first in line and the status says why (e.g. an ACL refusing the topic).
-                return Fail(entry, $"result: broker refused it ({result.ReasonCode} {result.ReasonString})".TrimEnd());
+                return Fail(entry, $"result: broker refused it ({Reason(result)})");
             }
         }
         catch (LinkUnavailableException ex)
@@ -222,6 +222,13 @@ public sealed class ResultPublisher
     /// <summary>"No matching subscribers" is still the broker taking responsibility for the message.</summary>
     private static bool IsAcknowledged(MqttClientPublishResult result) =>
         result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers;
+
+    /// <summary>The PUBACK reason as words; codes MQTTnet has no name for (e.g. 0x95 packet too large) as hex.</summary>
+    private static string Reason(MqttClientPublishResult result)
+    {
+        var code = Enum.IsDefined(result.ReasonCode) ? result.ReasonCode.ToString() : $"reason code 0x{(int)result.ReasonCode:X2}";
+        return string.IsNullOrWhiteSpace(result.ReasonString) ? code : $"{code}: {result.ReasonString}";
+    }
 
     private static byte[] WithoutOverlay(byte[] json, string reason)
     {

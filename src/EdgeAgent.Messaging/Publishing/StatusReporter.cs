@@ -26,6 +26,8 @@ public sealed class StatusReporter
     private readonly TimeProvider _time;
     private readonly Outbox.AsyncSignal _updateRequested = new();
     private readonly DateTimeOffset _startedAt;
+    // Birth and updates are built and published one at a time, so the retained status never goes back to an older birth.
+    private readonly SemaphoreSlim _publishGate = new(1, 1);
     private long _birthSequence;
 
     public StatusReporter(OutboxStore outbox, MqttLink link, ResultPublisher publisher, IDeviceStatusSource source,
@@ -39,6 +41,7 @@ public sealed class StatusReporter
         _logger = logger;
         _time = time;
         _startedAt = time.GetUtcNow();
+        _link.StatusChanged += _ => _updateRequested.Set();
     }
 
     public string Topic => Topics.Status(_options.Site, _options.DeviceId);
@@ -91,11 +94,19 @@ public sealed class StatusReporter
     /// <summary>Publishes a new birth (online, next sequence number); used on connect and by the <c>rebirth</c> command.</summary>
     public async Task<long> PublishBirthAsync(CancellationToken cancellationToken)
     {
-        var sequence = _outbox.NextBirthSequence();
-        Interlocked.Exchange(ref _birthSequence, sequence);
-        await _link.PublishAsync(Message(Build(DeviceStates.Online)), cancellationToken);
-        MessagingLog.Birth(_logger, sequence, Topic);
-        return sequence;
+        await _publishGate.WaitAsync(cancellationToken);
+        try
+        {
+            var sequence = _outbox.NextBirthSequence();
+            Interlocked.Exchange(ref _birthSequence, sequence);
+            await _link.PublishAsync(Message(Build(DeviceStates.Online)), cancellationToken);
+            MessagingLog.Birth(_logger, sequence, Topic);
+            return sequence;
+        }
+        finally
+        {
+            _publishGate.Release();
+        }
     }
 
     /// <summary>The clean-shutdown status, published just before the disconnect.</summary>
@@ -112,17 +123,23 @@ public sealed class StatusReporter
             {
                 MessagingLog.Pruned(_logger, pruned);
             }
-            if (!_link.IsConnected || BirthSequence == 0)
-            {
-                continue;
-            }
+            await _publishGate.WaitAsync(cancellationToken);
             try
             {
-                await _link.PublishAsync(Message(Build(DeviceStates.Online)), cancellationToken);
+                var status = Build(DeviceStates.Online);
+                new LocalStatusReport { Status = status, Link = _link.Status, WrittenAt = _time.GetUtcNow() }.Save(_outbox);
+                if (_link.IsConnected && status.BirthSequence != 0)
+                {
+                    await _link.PublishAsync(Message(status), cancellationToken);
+                }
             }
             catch (LinkUnavailableException ex)
             {
                 MessagingLog.StatusFailed(_logger, ex.Message);
+            }
+            finally
+            {
+                _publishGate.Release();
             }
         }
     }

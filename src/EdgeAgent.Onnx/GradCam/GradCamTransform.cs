@@ -28,12 +28,18 @@ public static class GradCamTransform
         var targetShape = appended.Facts[target].Shape;
         if (targetShape.Length != 4) throw new InvalidOperationException($"Target '{target}' must be 4-D; it has shape [{string.Join(", ", targetShape)}].");
 
-        // gradient [K, N, C, H, W] (or [K, N, H, W, C]) -> alpha over space, weighted channel sum, ReLU -> [N, K, H, W]
-        var (spatialAxes, channelAxis) = layout == FeatureLayout.Nhwc ? (new long[] { 2, 3 }, 4L) : (new long[] { 3, 4 }, 2L);
-        var alpha = e.ReduceMean(appended.Gradient, spatialAxes, keepDims: true);
-        var weighted = e.ReduceSum(e.Mul(alpha, target), [channelAxis], keepDims: false);
-        var cam = e.OpTo(options.CamOutputName, "Transpose", [e.Op("Relu", [weighted])], Attr.Ints("perm", [1, 0, 2, 3]));
-        var (h, w) = layout == FeatureLayout.Nhwc ? (targetShape[1], targetShape[2]) : (targetShape[2], targetShape[3]);
+        // gradient [K, N, C, H, W] (or [K, N, H, W, C]) -> alpha [N, K, C] -> cam = ReLU(alpha @ A[N, C, H*W]) -> [N, K, H, W].
+        // The weighted channel sum is one batched MatMul rather than a broadcast multiply and a reduction.
+        var nhwc = layout == FeatureLayout.Nhwc;
+        var (h, w, channels) = nhwc ? (targetShape[1], targetShape[2], targetShape[3]) : (targetShape[2], targetShape[3], targetShape[1]);
+        var alpha = e.ReduceMean(appended.Gradient, nhwc ? [2, 3] : [3, 4], keepDims: false);
+        var alphaByBatch = e.Transpose(alpha, 1, 0, 2);
+        var spatial = nhwc
+            ? e.Transpose(e.Reshape(target, 0, h * w, channels), 0, 2, 1)
+            : e.Reshape(target, 0, channels, h * w);
+        var weighted = e.MatMul(alphaByBatch, spatial);
+        var camShape = e.Concat(0, e.Slice(e.Shape(target), 0, 0, 1), e.ConstInt64(appended.Classes, h, w));
+        var cam = e.OpTo(options.CamOutputName, "Relu", [e.Reshape(weighted, camShape)]);
         e.AddOutput(cam, 1, [BatchDim(copy), appended.Classes.ToString(), h.ToString(), w.ToString()]);
         if (options.GradientOutputName is { } gradName)
         {

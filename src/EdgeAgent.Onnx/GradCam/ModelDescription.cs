@@ -1,8 +1,5 @@
 namespace EdgeAgent.Onnx.GradCam;
 
-/// <summary>One graph input or output: name, element type and dimensions (symbolic ones by name).</summary>
-public sealed record TensorDescription(string Name, string ElementType, IReadOnlyList<string> Dims, bool IsGradientOutput);
-
 /// <summary>What <see cref="ModelInspector"/> reports about a model.</summary>
 public sealed record ModelDescription
 {

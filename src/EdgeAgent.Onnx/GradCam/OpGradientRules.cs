@@ -203,7 +203,19 @@ internal static class OpGradientRules
         string? da = null, db = null;
         if (c.IsActive(a))
         {
-            var raw = c.E.MatMul(g, c.E.Transpose(b, GradientContext.SwapLastTwo(bShape.Length)));
+            string raw;
+            if (bShape.Length == 2)
+            {
+                // A weight matrix (Linear exported as MatMul): one 2-D Gemm with transB instead of a batched MatMul
+                // against a transposed copy.
+                var flat = c.E.Op("Gemm", [c.E.Reshape(g, -1, bShape[1]), b], Attr.Int("transB", 1));
+                var shape = c.E.Concat(0, c.E.Slice(c.E.Shape(g), 0, 0, -1), c.E.ConstInt64(bShape[0]));
+                raw = c.E.Reshape(flat, shape);
+            }
+            else
+            {
+                raw = c.E.MatMul(g, c.E.Transpose(b, GradientContext.SwapLastTwo(bShape.Length)));
+            }
             da = c.Unbroadcast(raw, aShape, [.. yShape[..^2], aShape[^2], aShape[^1]]);
         }
         if (c.IsActive(b))
@@ -226,8 +238,14 @@ internal static class OpGradientRules
         var result = new string?[n.Input.Count];
         if (c.IsActive(a))
         {
-            var bPrimeT = transB ? b : c.E.Transpose(b, 1, 0);
-            var daPrime = c.E.MatMul(scaled, bPrimeT);
+            // dA' = alpha g B'^T as one 2-D Gemm over all K classes: the weight is read once, and its transpose
+            // is a Gemm flag rather than a materialised copy of a possibly huge matrix.
+            var outCols = c.Shape(n.Output[0])[1];
+            var g2 = c.E.Reshape(g, -1, outCols);
+            var daPrime2 = c.E.Op("Gemm", [g2, b], Attr.Float("alpha", alpha), Attr.Int("transB", transB ? 0 : 1));
+            var aShape = c.Shape(a);
+            var inner = transA ? aShape[0] : aShape[1];
+            var daPrime = c.E.Reshape(daPrime2, c.Classes, -1, inner);
             result[0] = transA ? c.E.Transpose(daPrime, 0, 2, 1) : daPrime;
         }
         if (c.IsActive(b))
@@ -365,9 +383,7 @@ internal static class OpGradientRules
         var overlapping = p.Kernel[0] > p.Strides[0] || p.Kernel[1] > p.Strides[1] || p.Dilations.Any(v => v != 1);
         if (overlapping && c.E.Opset < 16) throw new GradientRuleException("overlapping MaxPool windows need opset 16 (ScatterElements reduction)");
         // A twin MaxPool with the Indices output; the original node stays untouched so its output is unchanged.
-        var twin = new NodeProto { OpType = "MaxPool" };
-        twin.Attribute.AddRange(n.Attribute);
-        var outs = c.E.OpMulti("MaxPool", [x], 2, twin.Attribute.ToArray());
+        var outs = c.E.OpMulti("MaxPool", [x], 2, n.Attribute.ToArray());
         var indices = c.E.Reshape(outs[1], 1, -1);
         var k = c.Classes;
         var updates = c.E.Reshape(d[0]!, k, -1);

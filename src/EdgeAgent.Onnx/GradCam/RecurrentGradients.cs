@@ -7,7 +7,7 @@ namespace EdgeAgent.Onnx.GradCam;
 /// forward op's own Y output (a twin op is added when the model does not expose Y); gate values are recomputed
 /// from them in parallel over time, the LSTM cell state by a cheap element-wise recurrence. The backward
 /// recurrence is unrolled over the (static) sequence length, which ONNX Runtime runs faster than a Loop/Scan
-/// subgraph; the input gradient is one batched MatMul over all steps at the end.
+/// subgraph; the input gradient is one Gemm over all steps and classes at the end.
 /// </summary>
 internal static class RecurrentGradients
 {
@@ -61,11 +61,11 @@ internal static class RecurrentGradients
                 dz[t] = e.Mul(e.Concat(3, dc, dh, dc, dc), gateSteps[t]);
                 if (k > 0)
                 {
-                    recH = e.MatMul(dz[t], p.R);
+                    recH = s.TimesWeight(dz[t], p.R, 4 * s.Hidden, s.Hidden, 1);
                     recC = e.Mul(dc, forgetSteps[t]);
                 }
             }
-            dX = SumOf(e, dX, e.MatMul(e.Concat(1, dz), p.W));
+            dX = SumOf(e, dX, s.TimesWeight(e.Concat(1, dz), p.W, 4 * s.Hidden, s.InputSize, s.Steps));
         }
         return s.Finish(dX!);
     }
@@ -123,7 +123,7 @@ internal static class RecurrentGradients
                     var dh = SumOf(e, dYSteps?[t], rec, k == s.Steps - 1 ? p.FinalStateGradient : null) ?? p.ZeroGradient;
                     var dh3 = e.Concat(3, dh, dh, dh);
                     dzx[t] = e.Mul(dh3, inputFactor[t]);
-                    if (k > 0) rec = e.Add(e.Mul(dh, zSteps[t]), e.MatMul(e.Mul(dh3, recurrentFactor[t]), p.R));
+                    if (k > 0) rec = e.Add(e.Mul(dh, zSteps[t]), s.TimesWeight(e.Mul(dh3, recurrentFactor[t]), p.R, 3 * hs, hs, 1));
                 }
             }
             else
@@ -137,15 +137,15 @@ internal static class RecurrentGradients
                     var t = p.ProcessingOrder[k];
                     var dh = SumOf(e, dYSteps?[t], rec, k == s.Steps - 1 ? p.FinalStateGradient : null) ?? p.ZeroGradient;
                     var dap = e.Mul(dh, faSteps[t]);
-                    var drh = e.MatMul(dap, rh);
+                    var drh = s.TimesWeight(dap, rh, hs, hs, 1);
                     var dzp = e.Mul(dh, fzSteps[t]);
                     var drp = e.Mul(drh, grSteps[t]);
                     dzx[t] = e.Concat(3, dzp, drp, dap);
                     if (k > 0)
-                        rec = SumOf(e, e.Mul(dh, zSteps[t]), e.Mul(drh, rSteps[t]), e.MatMul(e.Concat(3, dzp, drp), rzr));
+                        rec = SumOf(e, e.Mul(dh, zSteps[t]), e.Mul(drh, rSteps[t]), s.TimesWeight(e.Concat(3, dzp, drp), rzr, 2 * hs, hs, 1));
                 }
             }
-            dX = SumOf(e, dX, e.MatMul(e.Concat(1, dzx), p.W));
+            dX = SumOf(e, dX, s.TimesWeight(e.Concat(1, dzx), p.W, 3 * hs, s.InputSize, s.Steps));
         }
         return s.Finish(dX!);
     }
@@ -169,9 +169,9 @@ internal static class RecurrentGradients
                 var t = p.ProcessingOrder[k];
                 var dh = SumOf(e, dYSteps?[t], rec, k == s.Steps - 1 ? p.FinalStateGradient : null) ?? p.ZeroGradient;
                 da[t] = e.Mul(dh, factor[t]);
-                if (k > 0) rec = e.MatMul(da[t], p.R);
+                if (k > 0) rec = s.TimesWeight(da[t], p.R, s.Hidden, s.Hidden, 1);
             }
-            dX = SumOf(e, dX, e.MatMul(e.Concat(1, da), p.W));
+            dX = SumOf(e, dX, s.TimesWeight(e.Concat(1, da), p.W, s.Hidden, s.InputSize, s.Steps));
         }
         return s.Finish(dX!);
     }

@@ -29,6 +29,7 @@ internal sealed class RecurrentSetup
         Layout = layout;
         Gates = gates;
         Acts = acts;
+        InputSize = c.Shape(n.Input[0])[2];
         var e = c.E;
         _xTimeMajor = layout == 0 ? n.Input[0] : e.Transpose(n.Input[0], 1, 0, 2);
         var y = n.Output.Count > 0 && n.Output[0].Length > 0 ? n.Output[0] : TwinWithY();
@@ -39,6 +40,7 @@ internal sealed class RecurrentSetup
     }
 
     public int Steps { get; }
+    public long InputSize { get; }
     public int Directions { get; }
     public string DirectionName { get; }
     public long Hidden { get; }
@@ -104,6 +106,17 @@ internal sealed class RecurrentSetup
         var e = _c.E;
         var reverse = p.ProcessingOrder[0] != 0;
         return reverse ? e.Concat(0, [.. states[1..], initial]) : e.Concat(0, [initial, .. states[..^1]]);
+    }
+
+    /// <summary>
+    /// x [K, steps, N, inner] times a 2-D weight [inner, outer] as one 2-D Gemm over K*steps*N rows: the weight is
+    /// read once for every class, whatever the runtime does with batched MatMul.
+    /// </summary>
+    public string TimesWeight(string x, string weight, long inner, long outer, long steps)
+    {
+        var e = _c.E;
+        var product = e.Op("Gemm", [e.Reshape(x, -1, inner), weight]);
+        return e.Reshape(product, _c.Classes, steps, -1, outer);
     }
 
     /// <summary>Back from time-major [K, T, N, I] to the node's layout; aligned with the node's inputs.</summary>

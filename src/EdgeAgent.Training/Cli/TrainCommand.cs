@@ -35,10 +35,11 @@ internal static class TrainCommand
         var val = new Option<double>("--val") { Description = "Validation fraction", DefaultValueFactory = _ => 0.15 };
         var test = new Option<double>("--test") { Description = "Test fraction", DefaultValueFactory = _ => 0.15 };
         var folds = new Option<int>("--folds") { Description = "Stratified k-fold cross-validation (e.g. 5, as the paper); 0 = off" };
+        var cache = new Option<string?>("--cache") { Description = "Folder caching frozen-backbone features between runs" };
         var copies = new Option<int>("--augment-copies") { Description = "Augmented copies per training image (rotation ±15°, exposure/contrast)", DefaultValueFactory = _ => 2 };
 
         var command = new Command("train", "Train the CNN-RNN model (the paper's head on a backbone's feature map)");
-        foreach (var option in new Option[] { data, backbone, output, backboneOnnx, featureTensor, featureShape, inputSize, lstmUnits, activation, freeze, dense1, dense2, dropout, epochs, batch, lr, decay, optimizer, weightDecay, patience, seed, device, val, test, folds, copies })
+        foreach (var option in new Option[] { data, backbone, output, backboneOnnx, featureTensor, featureShape, inputSize, lstmUnits, activation, freeze, dense1, dense2, dropout, epochs, batch, lr, decay, optimizer, weightDecay, patience, seed, device, val, test, folds, copies, cache })
         {
             command.Options.Add(option);
         }
@@ -77,6 +78,7 @@ internal static class TrainCommand
                 ValidationFraction = parse.GetValue(val),
                 TestFraction = parse.GetValue(test),
                 Folds = parse.GetValue(folds),
+                CacheDirectory = parse.GetValue(cache),
             };
             new TrainingPipeline(Console.Out).Train(request);
         }));

@@ -37,53 +37,11 @@ public sealed class GrayImage
         return ((1 - ay) * (((1 - ax) * p00) + (ax * p10))) + (ay * (((1 - ax) * p01) + (ax * p11)));
     }
 
-    /// <summary>Resizes with an area average when shrinking (no aliasing) and bilinear when growing.</summary>
-    public GrayImage Resize(int width, int height)
-    {
-        if (width == Width && height == Height)
-        {
-            return this;
-        }
-
-        var output = new float[width * height];
-        var sx = (float)Width / width;
-        var sy = (float)Height / height;
-        for (var y = 0; y < height; y++)
-        {
-            for (var x = 0; x < width; x++)
-            {
-                if (sx <= 1 && sy <= 1)
-                {
-                    output[(y * width) + x] = Sample((x + 0.5f) * sx, (y + 0.5f) * sy, Edge(x, y, sx, sy));
-                    continue;
-                }
-
-                var left = x * sx;
-                var right = left + sx;
-                var top = y * sy;
-                var bottom = top + sy;
-                double sum = 0;
-                double weight = 0;
-                for (var yy = (int)top; yy < Math.Min(Height, (int)MathF.Ceiling(bottom)); yy++)
-                {
-                    var wy = Math.Min(bottom, yy + 1) - Math.Max(top, yy);
-                    for (var xx = (int)left; xx < Math.Min(Width, (int)MathF.Ceiling(right)); xx++)
-                    {
-                        var w = wy * (Math.Min(right, xx + 1) - Math.Max(left, xx));
-                        sum += w * Pixels[(yy * Width) + xx];
-                        weight += w;
-                    }
-                }
-
-                output[(y * width) + x] = (float)(sum / weight);
-            }
-        }
-
-        return new GrayImage(width, height, output);
-    }
-
-    private float Edge(int x, int y, float sx, float sy) =>
-        Pixels[(Math.Clamp((int)((y + 0.5f) * sy), 0, Height - 1) * Width) + Math.Clamp((int)((x + 0.5f) * sx), 0, Width - 1)];
+    /// <summary>Resizes exactly as the agent's preprocessing does (area average when shrinking, bilinear when growing).</summary>
+    public GrayImage Resize(int width, int height) =>
+        width == Width && height == Height
+            ? this
+            : new GrayImage(width, height, EdgeAgent.Imaging.Preprocessing.ImageResizer.ResizePlane(Pixels, Width, Height, 1, width, height));
 
     private float At(int x, int y, float fill) =>
         x < 0 || y < 0 || x >= Width || y >= Height ? fill : Pixels[(y * Width) + x];

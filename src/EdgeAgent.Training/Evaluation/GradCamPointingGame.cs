@@ -14,12 +14,19 @@ namespace EdgeAgent.Training.Evaluation;
 public static class GradCamPointingGame
 {
     /// <summary>CAM [H, W] of class <paramref name="classIndex"/> for one feature map [C*H*W].</summary>
-    public static float[] Cam(nn.Module<Tensor, Tensor> head, float[] features, int channels, int height, int width, int classIndex)
+    /// <remarks>The target is the tensor the sequence reads: the standardised map when the head standardises.</remarks>
+    public static float[] Cam(Models.CnnRnnHead head, float[] features, int channels, int height, int width, int classIndex)
     {
         using var scope = torch.NewDisposeScope();
         head.eval();
-        var a = torch.tensor(features, [1, channels, height, width]).requires_grad_(true);
-        var logits = head.forward(a);
+        Tensor a;
+        using (torch.no_grad())
+        {
+            a = head.Standardize(torch.tensor(features, [1, channels, height, width]));
+        }
+
+        a = a.detach().requires_grad_(true);
+        var logits = head.Classify(a);
         var grad = torch.autograd.grad([logits[0, classIndex]], [a])[0];
         var alpha = grad.mean([2, 3], keepdim: true);          // [1, C, 1, 1]
         var cam = nn.functional.relu((alpha * a).sum(1))[0];   // [H, W]

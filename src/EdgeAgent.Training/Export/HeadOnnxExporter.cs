@@ -20,6 +20,8 @@ public static class HeadOnnxExporter
     public const string InputName = "features";
     public const string LogitsName = "logits";
     public const string ProbabilitiesName = "probabilities";
+    /// <summary>The standardised feature map (Grad-CAM target of a head that standardises).</summary>
+    public const string StandardizedName = "standardized_features";
 
     public static ModelProto Export(CnnRnnHead head, string graphName = "cnn_rnn_head")
     {
@@ -29,6 +31,12 @@ public static class HeadOnnxExporter
         var steps = (long)head.Height * head.Width;
         var units = head.Options.LstmUnits;
         var features = g.AddFloatInput(InputName, TensorDim.Batch, c, head.Height, head.Width);
+
+        if (head.Options.Standardize)
+        {
+            var centred = g.AddNode("Sub", [features, g.AddInitializer("feature_mean", Floats(head.FeatureMean), 1, c, head.Height, head.Width)]);
+            features = g.AddNode("Mul", [centred, g.AddInitializer("feature_scale", Floats(head.FeatureScale), 1, c, 1, 1)], [StandardizedName])[0];
+        }
 
         // [N, C, H, W] -> [N, C, T] -> [T, N, C] (ONNX LSTM layout 0: sequence first).
         var flatSteps = g.AddNode("Reshape", [features, g.AddInt64Constant("seq_shape", 0, c, steps)]);

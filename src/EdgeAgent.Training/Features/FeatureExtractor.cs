@@ -27,9 +27,11 @@ public sealed class FeatureExtractor : IDisposable
     public int InputSize => backbone.Input.Width;
 
     /// <summary>Converts a gray image (already at the input size) to the backbone's input layout.</summary>
-    public float[] ToInput(GrayImage image)
+    public float[] ToInput(GrayImage image) => ToInput(image, backbone.Input);
+
+    /// <summary>Gray replicated to three channels, each pixel p becoming (p * Scale - Mean[c]) / Std[c], CHW.</summary>
+    public static float[] ToInput(GrayImage image, Onnx.Packaging.InputSpec spec)
     {
-        var spec = backbone.Input;
         if (image.Width != spec.Width || image.Height != spec.Height)
         {
             throw new ArgumentException($"Image is {image.Width}x{image.Height}; the backbone takes {spec.Width}x{spec.Height}.", nameof(image));

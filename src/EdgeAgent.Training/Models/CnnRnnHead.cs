@@ -27,6 +27,8 @@ public sealed class CnnRnnHead : nn.Module<Tensor, Tensor>
         norm2 = nn.BatchNorm1d(options.Dense2);
         output = nn.Linear(options.Dense2, classes);
         dropout = nn.Dropout(options.Dropout);
+        featureMean = torch.zeros(1, channels, height, width);
+        featureScale = torch.ones(1, channels, 1, 1);
         RegisterComponents();
         if (options.FreezeLstm)
         {
@@ -56,6 +58,8 @@ public sealed class CnnRnnHead : nn.Module<Tensor, Tensor>
     private BatchNorm1d norm2;
     private Linear output;
     private Dropout dropout;
+    private Tensor featureMean;
+    private Tensor featureScale;
 #pragma warning restore IDE0044
 
     public SequenceLstm Lstm => lstm;
@@ -72,7 +76,40 @@ public sealed class CnnRnnHead : nn.Module<Tensor, Tensor>
 
     public Linear Output => output;
 
+    /// <summary>Mean feature map [1, C, H, W] subtracted before the sequence (zeros when not standardising).</summary>
+    public Tensor FeatureMean => featureMean;
+
+    /// <summary>Per-channel factor [1, C, 1, 1] applied after the mean (ones when not standardising).</summary>
+    public Tensor FeatureScale => featureScale;
+
+    /// <summary>Fits the standardisation on training feature maps [N, C, H, W] (no-op unless <see cref="HeadOptions.Standardize"/>).</summary>
+    public void FitStandardization(Tensor trainingFeatures)
+    {
+        if (!Options.Standardize)
+        {
+            return;
+        }
+
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var mean = trainingFeatures.mean([0], keepdim: true);
+        var spread = (trainingFeatures - mean).pow(2).mean([0, 2, 3], keepdim: true).sqrt();
+        featureMean.copy_(mean);
+        // Channels that never vary (dead ReLUs) keep scale 1 instead of dividing by ~0.
+        featureScale.copy_(torch.where(spread > 1e-6, spread.reciprocal(), torch.ones_like(spread)));
+    }
+
+    /// <summary>(A - mean) * scale: the tensor the sequence reads and Grad-CAM targets.</summary>
+    public Tensor Standardize(Tensor features) => (features - featureMean) * featureScale;
+
     public override Tensor forward(Tensor features)
+    {
+        using var scope = torch.NewDisposeScope();
+        return Classify(Standardize(features)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The head from the standardised feature map on: sequence, LSTM, dense layers, logits.</summary>
+    public Tensor Classify(Tensor features)
     {
         using var scope = torch.NewDisposeScope();
         var n = features.shape[0];

@@ -12,6 +12,13 @@ public sealed record HeadOptions
     public int Dense2 { get; init; } = 32;
     /// <summary>Dropout after each dense block during training (0 = none; the paper used none).</summary>
     public double Dropout { get; init; } = 0.3;
+    /// <summary>
+    /// Standardise the feature map before the sequence: subtract the training set's mean map (per
+    /// channel and position) and divide by each channel's spread. What remains is how an image
+    /// departs from the typical chest at each position, which is what a lesion is; Grad-CAM then
+    /// targets this tensor. Fitted once from the training features; exported as Sub and Mul.
+    /// </summary>
+    public bool Standardize { get; init; } = true;
 
     public void Validate()
     {

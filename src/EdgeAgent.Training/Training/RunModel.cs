@@ -66,7 +66,8 @@ public sealed class RunModel : IDisposable
         }
 
         var (backbone, channels, height, width) = TorchBackbones.Create(spec.Name, spec.InputSize);
-        var torchHead = new CnnRnnHead(channels, height, width, ClassOrder.Count, headOptions);
+        // A backbone trained end to end has no fixed feature statistics to standardise with.
+        var torchHead = new CnnRnnHead(channels, height, width, ClassOrder.Count, headOptions with { Standardize = false });
         return new RunModel(spec, new CnnRnnModel(backbone, torchHead), torchHead, null, [channels, height, width]);
     }
 
@@ -87,6 +88,11 @@ public sealed class RunModel : IDisposable
     }
 
     /// <summary>Training inputs for samples: the original of each, plus augmented copies when asked.</summary>
+    /// <remarks>
+    /// With <see cref="CacheDirectory"/> set, frozen-backbone features are stored per image and copy
+    /// (keyed by backbone, file, size and modification time, augmentation settings and seed), so a
+    /// second run on the same data skips the backbone.
+    /// </remarks>
     public FeatureSet MakeInputs(IReadOnlyList<ImageSample> samples, AugmentationOptions? augmentation, int seed, TextWriter? progress, string what)
     {
         var copies = augmentation is null ? 0 : augmentation.CopiesPerImage;
@@ -98,22 +104,45 @@ public sealed class RunModel : IDisposable
         for (var start = 0; start < jobs.Count; start += Chunk)
         {
             var count = Math.Min(Chunk, jobs.Count - start);
-            var images = new GrayImage[count];
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
+            var cachePaths = new string?[count];
+            var missing = new List<int>();
+            for (var i = 0; i < count; i++)
             {
                 var (sample, copy) = jobs[start + i];
-                images[i] = InputMaker.Load(sample, InputSize, copy == 0 ? null : augmentation, copy == 0 ? null : InputMaker.AugmentSeed(seed, sample.RelativePath, copy));
+                cachePaths[i] = extractor is null || CacheDirectory is null ? null : CachePath(sample, copy, copy == 0 ? null : augmentation, seed);
+                if (cachePaths[i] is { } cached && File.Exists(cached))
+                {
+                    inputs[start + i] = ReadFloats(cached, extractor!.FeatureLength);
+                }
+                else
+                {
+                    missing.Add(i);
+                }
+            }
+
+            var images = new GrayImage[missing.Count];
+            Parallel.For(0, missing.Count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, m =>
+            {
+                var (sample, copy) = jobs[start + missing[m]];
+                images[m] = InputMaker.Load(sample, InputSize, copy == 0 ? null : augmentation, copy == 0 ? null : InputMaker.AugmentSeed(seed, sample.RelativePath, copy));
             });
             if (extractor is not null)
             {
-                var features = extractor.Extract(images);
-                features.CopyTo(inputs, start);
+                var features = images.Length == 0 ? [] : extractor.Extract(images);
+                for (var m = 0; m < missing.Count; m++)
+                {
+                    inputs[start + missing[m]] = features[m];
+                    if (cachePaths[missing[m]] is { } path)
+                    {
+                        WriteFloats(path, features[m]);
+                    }
+                }
             }
             else
             {
-                for (var i = 0; i < count; i++)
+                for (var m = 0; m < missing.Count; m++)
                 {
-                    inputs[start + i] = InputMaker.ToNormalizedRgb(images[i]);
+                    inputs[start + missing[m]] = InputMaker.ToNormalizedRgb(images[m]);
                 }
             }
 
@@ -121,6 +150,40 @@ public sealed class RunModel : IDisposable
         }
 
         return new FeatureSet(inputs, labels);
+    }
+
+    /// <summary>Folder for cached backbone features (null = no cache).</summary>
+    public string? CacheDirectory { get; set; }
+
+    private string CachePath(ImageSample sample, int copy, AugmentationOptions? augmentation, int seed)
+    {
+        var info = new FileInfo(sample.FullPath);
+        var key = $"{Spec.Name}|{Spec.OnnxPath}|{Spec.FeatureTensor}|{InputSize}|{sample.FullPath}|{info.Length}|{info.LastWriteTimeUtc.Ticks}|{copy}|{augmentation}|{seed}";
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+        Directory.CreateDirectory(CacheDirectory!);
+        return Path.Combine(CacheDirectory!, hash[..32] + ".f32");
+    }
+
+    private static float[] ReadFloats(string path, int length)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length != length * sizeof(float))
+        {
+            throw new InvalidDataException($"Feature cache file '{path}' has {bytes.Length} bytes, expected {length * sizeof(float)}; delete the cache folder.");
+        }
+
+        var values = new float[length];
+        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
+        return values;
+    }
+
+    private static void WriteFloats(string path, float[] values)
+    {
+        var bytes = new byte[values.Length * sizeof(float)];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        var temp = path + "." + Environment.ProcessId + ".tmp";
+        File.WriteAllBytes(temp, bytes);
+        File.Move(temp, path, overwrite: true);
     }
 
     /// <summary>Class probabilities for inputs made by <see cref="MakeInputs"/>.</summary>

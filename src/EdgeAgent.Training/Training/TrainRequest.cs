@@ -16,4 +16,6 @@ public sealed record TrainRequest
     public double TestFraction { get; init; } = 0.15;
     /// <summary>Stratified k-fold cross-validation instead of one split (0 = off).</summary>
     public int Folds { get; init; }
+    /// <summary>Folder for cached frozen-backbone features shared between runs (null = none).</summary>
+    public string? CacheDirectory { get; init; }
 }

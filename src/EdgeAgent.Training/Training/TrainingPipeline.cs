@@ -27,9 +27,11 @@ public sealed class TrainingPipeline
         var split = StratifiedSplitter.Split(dataset.Samples, request.ValidationFraction, request.TestFraction, request.Training.Seed);
         output.WriteLine($"Split (seed {request.Training.Seed}, grouped by source id): train {split.Train.Count}, validation {split.Validation.Count}, test {split.Test.Count}.");
         Directory.CreateDirectory(request.RunDirectory);
-        torch.set_num_threads(Math.Max(1, Environment.ProcessorCount));
+        // One intra-op thread: the head is small, and OpenMP workers spinning on a shared, busy CPU cost more than they gain.
+        torch.set_num_threads(1);
 
         using var model = RunModel.Create(request.Backbone, request.Head, request.Training.Seed);
+        model.CacheDirectory = request.CacheDirectory;
         var train = model.MakeInputs(split.Train, request.Augmentation.CopiesPerImage > 0 ? request.Augmentation : null, request.Training.Seed, output, "inputs (train)");
         var validation = model.MakeInputs(split.Validation, null, request.Training.Seed, output, "inputs (val)  ");
         var test = model.MakeInputs(split.Test, null, request.Training.Seed, output, "inputs (test) ");
@@ -41,6 +43,7 @@ public sealed class TrainingPipeline
             folds = CrossValidate(request, dataset);
         }
 
+        FitStandardization(model, train);
         var trainer = new HeadTrainer(request.Training, output);
         var history = trainer.Train(model.Module, model.InputShape, train, validation, Path.Combine(request.RunDirectory, "checkpoints"));
         model.Module.save(Path.Combine(request.RunDirectory, RunDescriptor.WeightsFileName));
@@ -167,6 +170,19 @@ public sealed class TrainingPipeline
         return results;
     }
 
+    /// <summary>Fits the head's feature standardisation on the frozen training features (originals and copies).</summary>
+    private static void FitStandardization(RunModel model, FeatureSet train)
+    {
+        if (model.Frozen is null || !model.Head.Options.Standardize)
+        {
+            return;
+        }
+
+        using var scope = torch.NewDisposeScope();
+        var (features, _) = HeadTrainer.Batch(train, Enumerable.Range(0, train.Count).ToArray(), model.InputShape, torch.CPU);
+        model.Head.FitStandardization(features);
+    }
+
     private static float[] BackboneFeatures(RunModel model, float[] image)
     {
         using var scope = torch.NewDisposeScope();
@@ -187,8 +203,10 @@ public sealed class TrainingPipeline
             var held = foldSamples[k].Select(s => s.RelativePath).ToHashSet(StringComparer.Ordinal);
             var trainSamples = dataset.Samples.Where(s => !held.Contains(s.RelativePath)).ToList();
             using var model = RunModel.Create(request.Backbone, request.Head, request.Training.Seed + k);
+            model.CacheDirectory = request.CacheDirectory;
             var train = model.MakeInputs(trainSamples, request.Augmentation.CopiesPerImage > 0 ? request.Augmentation : null, request.Training.Seed, null, "");
             var test = model.MakeInputs(foldSamples[k], null, request.Training.Seed, null, "");
+            FitStandardization(model, train);
             var trainer = new HeadTrainer(request.Training with { Patience = 0 }, TextWriter.Null);
             trainer.Train(model.Module, model.InputShape, train, new FeatureSet([], []), null);
             var metrics = ClassificationMetrics.Compute(ClassOrder.Labels, test.Labels, model.Predict(test));

@@ -5,7 +5,7 @@ using EdgeAgent.Onnx.Graph;
 namespace EdgeAgent.Cli;
 
 /// <summary>
-/// `edge-agent bench [--skip-vgg] [--runs N] [--threads T]`: cost of the Grad-CAM subgraph, (Run with cam) /
+/// `edge-agent bench cam [--skip-vgg] [--runs N] [--threads T]` (a subcommand of `bench`): cost of the Grad-CAM subgraph, (Run with cam) /
 /// (Run of the original), on the CPU provider, for the tiny CNN-LSTM and the paper-shaped VGG19-RNN at 224x224.
 /// </summary>
 internal static class BenchCamCommand
@@ -15,7 +15,7 @@ internal static class BenchCamCommand
         var runs = new Option<int>("--runs") { Description = "Timed runs per model (median reported)", DefaultValueFactory = _ => 10 };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = runtime default)", DefaultValueFactory = _ => 0 };
         var skipVgg = new Option<bool>("--skip-vgg") { Description = "Only the tiny model (the VGG19-RNN needs ~3 GB RAM and minutes)" };
-        var command = new Command("bench", "Measure the Grad-CAM overhead ratio on the CPU execution provider") { runs, threads, skipVgg };
+        var command = new Command("cam", "Measure the Grad-CAM overhead ratio, (Run with cam) / (Run original), on the CPU execution provider") { runs, threads, skipVgg };
         command.SetAction(parse =>
         {
             var n = parse.GetValue(runs);

@@ -1,7 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using EdgeAgent.Onnx.GradCam;
 using EdgeAgent.Onnx.Graph;
 using EdgeAgent.Onnx.Packaging;
@@ -10,24 +7,17 @@ namespace EdgeAgent.Cli;
 
 /// <summary>
 /// `edge-agent model prepare MODEL.onnx --labels a,b,c --out PKG [--target T] [input spec options]`: appends the
-/// Grad-CAM gradient subgraph and writes a model package folder (model.onnx + manifest.json).
+/// Grad-CAM gradient subgraph and writes a model package (a folder, or a zip when PKG ends in .zip) through
+/// <see cref="ModelPackageWriter"/>, which hashes and validates it.
 /// </summary>
 internal static class ModelPrepareCommand
 {
-    private static readonly JsonSerializerOptions ManifestJson = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     public static Command Create()
     {
         var model = new Argument<FileInfo>("model") { Description = "The classifier to prepare (.onnx, opset 13 or newer)" };
         model.AcceptExistingOnly();
         var labels = new Option<string>("--labels") { Description = "Class labels in score order, comma-separated (e.g. covid,pneumonia,normal)", Required = true };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Package folder to write", Required = true };
+        var output = new Option<string>("--out") { Description = "Package to write: a new folder, or a .zip file", Required = true };
         var target = new Option<string?>("--target") { Description = "Feature-map tensor to explain (default: last 4-D Conv/activation/pool output before the scores)" };
         var score = new Option<string?>("--score") { Description = "Pre-softmax score tensor [N, K] (default: the first output, or its Softmax input)" };
         var name = new Option<string?>("--name") { Description = "Model name in the manifest (default: the file name)" };
@@ -66,11 +56,6 @@ internal static class ModelPrepareCommand
                 if (result.Classes != labelList.Length)
                     throw new ArgumentException($"--labels has {labelList.Length} labels but the score tensor '{result.ScoreTensor}' has {result.Classes} classes.");
 
-                var folder = parse.GetValue(output)!;
-                folder.Create();
-                var modelPath = Path.Combine(folder.FullName, "model.onnx");
-                OnnxModelFile.Save(result.Model, modelPath);
-                var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(modelPath)));
                 var manifest = new ModelManifest
                 {
                     Name = parse.GetValue(name) ?? Path.GetFileNameWithoutExtension(file.Name),
@@ -88,12 +73,13 @@ internal static class ModelPrepareCommand
                     },
                     Outputs = new OutputSpec { Logits = result.ScoreTensor, Probabilities = result.ProbabilitiesOutput, Cam = result.CamOutput },
                     TargetLayer = result.TargetTensor,
-                    Sha256 = sha,
+                    Sha256 = string.Empty, // the writer fills in the hash of the model it writes
                     Trained = !parse.GetValue(untrained),
                 };
-                var manifestPath = Path.Combine(folder.FullName, "manifest.json");
-                File.WriteAllText(manifestPath, JsonSerializer.Serialize(manifest, ManifestJson));
-                Console.WriteLine($"Prepared {folder.FullName}");
+                var destination = Path.GetFullPath(parse.GetValue(output)!);
+                var writer = new ModelPackageWriter(manifest).WithModel(result.Model);
+                var written = destination.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? writer.WriteZip(destination) : writer.WriteFolder(destination);
+                Console.WriteLine($"Prepared {destination} ({written.Name} {written.Version}, sha256 {written.Sha256[..12]}...)");
                 Console.WriteLine($"  target   {result.TargetTensor} [{string.Join(", ", result.TargetShape.Skip(1))}] ({result.TargetLayout})");
                 Console.WriteLine($"  scores   {result.ScoreTensor} ({result.Classes} classes: {string.Join(", ", labelList)})");
                 Console.WriteLine($"  cam      {result.CamOutput} [N, {result.Classes}, H, W]");
@@ -101,7 +87,7 @@ internal static class ModelPrepareCommand
                                   string.Join(", ", result.DifferentiatedOps.Select(kv => $"{kv.Key} x{kv.Value}")));
                 return 0;
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidDataException or InvalidOperationException or NotSupportedException or UnsupportedOperatorException or IOException)
+            catch (Exception ex) when (ex is ArgumentException or InvalidDataException or InvalidOperationException or NotSupportedException or UnsupportedOperatorException or ModelPackageException or IOException)
             {
                 Console.Error.WriteLine($"model prepare: {ex.Message}");
                 return 2;

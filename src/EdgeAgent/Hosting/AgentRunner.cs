@@ -31,6 +31,8 @@ public static class AgentRunner
 
         try
         {
+            // Load the model before the host starts, so a bad package is reported in one line rather than as a host failure.
+            _ = host.Services.GetRequiredService<Models.LoadedModel>();
             await host.StartAsync(cancellationToken);
             return null;
         }
@@ -79,7 +81,7 @@ public static class AgentRunner
         }
         catch (Exception ex) when (Describe(ex) is { } messages)
         {
-            errors.AddRange(messages);
+            errors.AddRange(messages.Where(m => !errors.Contains(m)));
         }
     }
 
@@ -93,7 +95,7 @@ public static class AgentRunner
             case InvalidOperationException when exception.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
                                                  || exception.Message.Contains("ErrorOnUnknownConfiguration", StringComparison.Ordinal):
                 return [$"Configuration error: {exception.Message} {exception.InnerException?.Message}".Trim()];
-            case ModelContractException or InvalidDataException:
+            case ModelContractException or InvalidDataException or Onnx.Packaging.ModelPackageException:
                 return [$"Model error (Model:Path): {exception.Message}"];
             case InvalidOperationException when exception.Message.StartsWith("Model '", StringComparison.Ordinal):
                 return [$"Model error (Model:Path): {exception.Message}"];

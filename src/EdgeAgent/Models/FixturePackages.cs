@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using EdgeAgent.Onnx.GradCam;
 using EdgeAgent.Onnx.Graph;
 using EdgeAgent.Onnx.Packaging;
@@ -13,14 +10,6 @@ namespace EdgeAgent.Models;
 /// </summary>
 public static class FixturePackages
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     /// <summary>Writes the package into <paramref name="folder"/> and returns its manifest.</summary>
     public static ModelManifest Write(string folder, FixtureKind kind, int size = 64, ulong seed = 1, bool withCam = true)
     {
@@ -41,15 +30,6 @@ public static class FixturePackages
             cam = transformed.CamOutput;
         }
 
-        Directory.CreateDirectory(folder);
-        var modelPath = Path.Combine(folder, "model.onnx");
-        OnnxModelFile.Save(model, modelPath);
-        string sha;
-        using (var stream = File.OpenRead(modelPath))
-        {
-            sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-        }
-
         var manifest = new ModelManifest
         {
             Name = $"{fixture.Name}-untrained",
@@ -67,11 +47,10 @@ public static class FixturePackages
             },
             Outputs = new OutputSpec { Logits = fixture.LogitsName, Probabilities = fixture.ProbabilitiesName, Cam = cam },
             TargetLayer = withCam ? fixture.FeatureMapName : null,
-            Sha256 = sha,
+            Sha256 = string.Empty, // the writer fills in the hash of the model it writes
             Trained = false,
             Description = $"Seeded UNTRAINED {fixture.Name} fixture (seed {seed}) for tests, demos and benchmarks. It diagnoses nothing.",
         };
-        File.WriteAllText(Path.Combine(folder, "manifest.json"), JsonSerializer.Serialize(manifest, Json));
-        return manifest;
+        return new ModelPackageWriter(manifest).WithModel(model).WriteFolder(folder);
     }
 }

@@ -5,7 +5,7 @@ using EdgeAgent.Onnx.Packaging;
 namespace EdgeAgent.Models;
 
 /// <summary>The model the agent runs: its manifest and a ready classifier (one ONNX Runtime session).</summary>
-public sealed class LoadedModel(ModelManifest manifest, Classifier classifier, string source) : IDisposable
+public sealed class LoadedModel(ModelManifest manifest, Classifier classifier, string source, ModelPackage? package = null) : IDisposable
 {
     public ModelManifest Manifest { get; } = manifest;
     public Classifier Classifier { get; } = classifier;
@@ -24,5 +24,10 @@ public sealed class LoadedModel(ModelManifest manifest, Classifier classifier, s
     /// <summary>"name version", with "(UNTRAINED)" for seeded fixtures so nobody mistakes one for a diagnosis.</summary>
     public string DisplayName => $"{Manifest.Name} {Manifest.Version}{(Manifest.Trained ? string.Empty : " (UNTRAINED)")}";
 
-    public void Dispose() => Classifier.Dispose();
+    public void Dispose()
+    {
+        Classifier.Dispose();
+        // A zipped package was extracted to a temporary folder; disposing removes it.
+        package?.Dispose();
+    }
 }

@@ -1,4 +1,5 @@
 using EdgeAgent.Inference;
+using EdgeAgent.Onnx.Packaging;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Models;
@@ -9,20 +10,30 @@ public sealed class ModelLoader(InferenceSessionFactory sessions, ILogger<ModelL
     public LoadedModel Load(string path, bool warmUp)
     {
         var full = Path.GetFullPath(path);
-        var (manifest, bytes) = ModelPackageSource.Read(full);
-        var session = sessions.Create(bytes, manifest.Name);
+        // Validates the manifest against the model (fields, labels, outputs, sha256) and names the bad field.
+        var package = ModelPackage.Load(full);
+        var manifest = package.Manifest;
         Classifier classifier;
         try
         {
-            classifier = new Classifier(session, manifest);
+            var session = sessions.Create(File.ReadAllBytes(package.ModelPath), manifest.Name);
+            try
+            {
+                classifier = new Classifier(session, manifest);
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
         }
         catch
         {
-            session.Dispose();
+            package.Dispose();
             throw;
         }
 
-        var model = new LoadedModel(manifest, classifier, full);
+        var model = new LoadedModel(manifest, classifier, full, package);
         if (warmUp)
         {
             // The first Run allocates arenas and picks kernels; doing it here keeps that cost off the first real image.

@@ -6,6 +6,7 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Inference;
 using EdgeAgent.Messaging.Contracts;
 using EdgeAgent.Models;
+using EdgeAgent.Models.Updates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,7 @@ public sealed class InputProcessor
     private readonly AgentOptions agent;
     private readonly InputOptions input;
     private readonly OutputOptions output;
-    private readonly LoadedModel model;
+    private readonly ModelHolder models;
     private readonly IImagePreparer preparer;
     private readonly IResultSink[] sinks;
     private readonly ProcessingLedger ledger;
@@ -33,14 +34,14 @@ public sealed class InputProcessor
 
     public InputProcessor(
         AgentPaths paths, IOptions<AgentOptions> agent, IOptions<InputOptions> input, IOptions<OutputOptions> output,
-        LoadedModel model, IImagePreparer preparer, IEnumerable<IResultSink> sinks, ProcessingLedger ledger,
+        ModelHolder models, IImagePreparer preparer, IEnumerable<IResultSink> sinks, ProcessingLedger ledger,
         TimeProvider clock, ILogger<InputProcessor> logger)
     {
         this.paths = paths;
         this.agent = agent.Value;
         this.input = input.Value;
         this.output = output.Value;
-        this.model = model;
+        this.models = models;
         this.preparer = preparer;
         this.sinks = [.. sinks];
         this.ledger = ledger;
@@ -82,11 +83,24 @@ public sealed class InputProcessor
                     return new InputOutcome(fileName, InputOutcomeKind.Duplicate, known.ResultId, $"same content as {known.FileName}");
                 }
 
+                // The model is read once per item: a swap during this item leaves it on the model it started with.
+                using var lease = models.Acquire();
+                var model = lease.Model;
                 var resultId = ResultIds.For(sha, model.Manifest.Name, model.Manifest.Version);
                 stage = "decode";
                 var image = preparer.Prepare(content, fileName, model.Manifest.Input);
                 stage = "inference";
-                var diagnosis = model.Classifier.Classify(image.Tensor, cancellationToken);
+                Diagnosis diagnosis;
+                try
+                {
+                    diagnosis = model.Classifier.Classify(image.Tensor, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    models.Observe(lease, null, ex);
+                    throw;
+                }
+                models.Observe(lease, diagnosis, null);
                 stage = "overlay";
                 var overlayClock = Stopwatch.StartNew();
                 var overlay = RenderOverlay(image, diagnosis);
@@ -106,13 +120,14 @@ public sealed class InputProcessor
                 }
 
                 timings["total"] = total.Elapsed.TotalMilliseconds;
-                var result = BuildResult(resultId, fileName, sha, image, diagnosis, timings, acquiredAt, overlay is not null);
+                var result = BuildResult(model, resultId, fileName, sha, image, diagnosis, timings, acquiredAt, overlay is not null);
                 stage = "store";
                 foreach (var sink in sinks)
                 {
                     await sink.CommitAsync(result, overlay, cancellationToken);
                 }
 
+                await WriteExtraOverlayAsync(image, diagnosis, resultId, cancellationToken);
                 ledger.Record(new LedgerEntry(sha, resultId, fileName, $"{model.Manifest.Name}@{model.Manifest.Version}", clock.GetUtcNow()));
                 Finish(path, sha);
                 AgentLog.Diagnosed(logger, fileName, diagnosis.Label, diagnosis.Confidence, resultId, total.Elapsed.TotalMilliseconds);
@@ -196,8 +211,23 @@ public sealed class InputProcessor
         return image.RenderOverlay(diagnosis, diagnosis.Label);
     }
 
+    /// <summary>Output:OverlayClass: a second overlay for a chosen label (e.g. covid), in the results folder only.</summary>
+    private async Task WriteExtraOverlayAsync(PreparedImage image, Diagnosis diagnosis, string resultId, CancellationToken cancellationToken)
+    {
+        if (!output.Overlays || output.OverlayClass is not { Length: > 0 } label || label == diagnosis.Label
+            || diagnosis.Cams is null || !diagnosis.Cams.ContainsKey(label) || image.RenderOverlay is null)
+        {
+            return;
+        }
+
+        if (image.RenderOverlay(diagnosis, label) is { } png)
+        {
+            await AtomicFile.WriteAsync(Path.Combine(paths.ResultsFolder, $"{resultId}.{label}.png"), png, cancellationToken);
+        }
+    }
+
     private ResultMessage BuildResult(
-        string resultId, string fileName, string sha, PreparedImage image, Diagnosis diagnosis,
+        LoadedModel model, string resultId, string fileName, string sha, PreparedImage image, Diagnosis diagnosis,
         Dictionary<string, double> timings, DateTimeOffset acquiredAt, bool hasOverlay)
     {
         var identity = (image.Dicom ?? new InputIdentity { FileName = fileName, Sha256 = sha }) with { FileName = fileName, Sha256 = sha };

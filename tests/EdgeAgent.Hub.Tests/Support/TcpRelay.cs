@@ -31,7 +31,17 @@ internal sealed class TcpRelay : IAsyncDisposable
         {
             foreach (var socket in _sockets)
             {
-                socket.Client.LingerState = new LingerOption(true, 0); // RST, like a pulled cable surfacing as a reset
+                // A pump may already have disposed this side when its peer closed; then there is nothing left to reset.
+                try
+                {
+                    if (socket.Client is { } raw)
+                    {
+                        raw.LingerState = new LingerOption(true, 0); // RST, like a pulled cable surfacing as a reset
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                }
                 socket.Dispose();
             }
             _sockets.Clear();

@@ -11,12 +11,16 @@ internal sealed class Certificates
         ServerCertificate = Path.Combine(directory, "server.crt");
         ServerKey = Path.Combine(directory, "server.key");
         OtherCaFile = Path.Combine(directory, "other-ca.crt");
+        ClientCertificate = Path.Combine(directory, "client.crt");
+        ClientKey = Path.Combine(directory, "client.key");
     }
 
     public string CaFile { get; }
     public string ServerCertificate { get; }
     public string ServerKey { get; }
     public string OtherCaFile { get; }
+    public string ClientCertificate { get; }
+    public string ClientKey { get; }
 
     public static async Task<Certificates> CreateAsync(string directory)
     {
@@ -28,6 +32,9 @@ internal sealed class Certificates
         await File.WriteAllTextAsync(Path.Combine(directory, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
         await OpenSslAsync(directory, ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
             "-out", "server.crt", "-days", "2", "-extfile", "san.ext"]);
+        await OpenSslAsync(directory, ["req", .. ec, "-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=dev1"]);
+        await OpenSslAsync(directory, ["x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "client.crt", "-days", "2"]);
         return c;
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using EdgeAgent.Messaging.Contracts;
 
@@ -14,5 +15,8 @@ internal static class Json
     public static CommandReply Reply(ReceivedMessage m) =>
         JsonSerializer.Deserialize(m.Payload, MessagingJsonContext.Default.CommandReply)!;
 
-    public static string ResultId(ReceivedMessage m) => Result(m).ResultId;
+    private static readonly ConditionalWeakTable<ReceivedMessage, string> Ids = new();
+
+    /// <summary>Parsed once per message: tests re-evaluate conditions over all messages on every arrival.</summary>
+    public static string ResultId(ReceivedMessage m) => Ids.GetValue(m, x => Result(x).ResultId);
 }

@@ -24,16 +24,22 @@ public sealed class GradCamTransformTests
         CheckModel(WholeModels.CnnGru(), [1, 1, 8, 8], expectedTargetOp: "MaxPool");
 
     [Fact]
+    public void Model_with_a_hard_coded_batch_of_one_is_probed_with_batch_one() =>
+        CheckModel(WholeModels.HardCodedBatch(), [1, 1, 4, 4], expectedTargetOp: "Relu");
+
+    [Fact]
     public void Tf2onnx_style_nhwc_feature_map_is_detected_and_explained_per_channel()
     {
         var result = CheckModel(WholeModels.Nhwc(), [1, 1, 6, 6], expectedTargetOp: "Relu");
         Assert.Equal(FeatureLayout.Nhwc, result.TargetLayout);
     }
 
-    [Fact]
-    public void Gap_linear_model_cam_equals_the_closed_form()
+    [Theory]
+    [InlineData(17)]
+    [InlineData(18)] // ReduceMean takes its axes as an input from opset 18 on
+    public void Gap_linear_model_cam_equals_the_closed_form(long opset)
     {
-        var (model, weights, channels) = WholeModels.CnnGap();
+        var (model, weights, channels) = WholeModels.CnnGap(opset);
         var result = GradCamTransform.Apply(model);
         Assert.Equal("features", result.TargetTensor);
         Assert.Equal("logits", result.ScoreTensor);

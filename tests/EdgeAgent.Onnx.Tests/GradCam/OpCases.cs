@@ -88,6 +88,11 @@ internal static class OpCases
             g.Score(g.Node("MaxPool", [g.Input("X", 2, 1, 4, 4)], Attr("kernel_shape", 3L, 3L), Attr("strides", 1L, 1L), Attr("pads", 1L, 1L, 1L, 1L))), [2, 1, 4, 4]),
         new("ReduceMean (axes 1,2, no keepdims)", g => g.Score(g.Node("ReduceMean", [g.Input("X", 2, 3, 4)], Attr("axes", 1L, 2L), Attr("keepdims", 0L))), [2, 3, 4]),
         new("ReduceSum (axis -1, keepdims)", g => g.Score(g.Node("Mul", [g.Node("ReduceSum", [g.Input("X", 2, 3, 4), g.Ints(-1)]), g.Weight([3, 1])])), [2, 3, 4]),
+        new("ReduceMean (opset 18, axes input)", g =>
+        {
+            g.Model.OpsetImport[0].Version = 18;
+            return g.Score(g.Node("ReduceMean", [g.Input("X", 2, 3, 4), g.Ints(0, -1)], Attr("keepdims", 0L)));
+        }, [2, 3, 4]),
         new("ReduceSum (all axes)", g => g.Score(g.Node("ReduceSum", [g.Input("X", 2, 3)], Attr("keepdims", 0L))), [2, 3]),
     ];
 

@@ -48,9 +48,9 @@ internal static class WholeModels
     }
 
     /// <summary>Conv -> Relu (target) -> GlobalAveragePool -> Flatten -> Gemm: alpha is known in closed form (W[k,c] / (H W)).</summary>
-    public static (ModelProto Model, float[] Weights, long Channels) CnnGap()
+    public static (ModelProto Model, float[] Weights, long Channels) CnnGap(long opset = 17)
     {
-        var g = new TestGraph(useDouble: false, seed: 5);
+        var g = new TestGraph(useDouble: false, seed: 5, opset: opset);
         var x = BatchInput(g, "image", 1, 7, 6);
         var conv = g.Node("Conv", [x, g.Weight([5, 1, 3, 3]), g.Weight([5], 0, 0.2)], Attr("kernel_shape", 3L, 3L));
         g.NodeTo("features", "Relu", [conv]);
@@ -73,6 +73,18 @@ internal static class WholeModels
         var act = g.Node("Relu", [nhwc]);
         var flat = g.Node("Reshape", [act, g.Ints(-1, 144)]);
         g.NodeTo("logits", "Add", [g.Node("MatMul", [flat, g.Weight([144, Classes], -0.3, 0.3)]), g.Weight([Classes])]);
+        g.Output("logits");
+        return g.Model;
+    }
+
+    /// <summary>A symbolic batch declared, but 1 hard-coded inside (Reshape to [1, -1]), as some converters write.</summary>
+    public static ModelProto HardCodedBatch()
+    {
+        var g = new TestGraph(useDouble: false, seed: 12);
+        var x = BatchInput(g, "image", 1, 4, 4);
+        var act = g.Node("Relu", [g.Node("Conv", [x, g.Weight([3, 1, 3, 3]), g.Weight([3])], Attr("pads", 1L, 1L, 1L, 1L), Attr("kernel_shape", 3L, 3L))]);
+        var flat = g.Node("Reshape", [act, g.Ints(1, -1)]);
+        g.NodeTo("logits", "MatMul", [flat, g.Weight([48, Classes])]);
         g.Output("logits");
         return g.Model;
     }

@@ -282,7 +282,8 @@ function resultView(root, id) {
   async function loadOverlay(detail) {
     if (!detail.overlayAvailable) {
       overlayFigure.replaceChildren(el('div', { class: 'absent', id: 'overlay-absent',
-        text: detail.result.hasOverlay ? 'The overlay has not arrived yet (it appears here when it does), or it was refused for size.' : 'The agent sent no overlay for this result.' }));
+        text: detail.result.hasOverlay ? 'The overlay has not arrived yet (it appears here when it does), or the hub refused it for size.'
+          : detail.result.overlayOmitted ? 'The agent did not send the overlay: ' + detail.result.overlayOmitted + '.' : 'The agent sent no overlay for this result.' }));
       return;
     }
     const blob = await api('/api/results/' + encodeURIComponent(id) + '/overlay', true);

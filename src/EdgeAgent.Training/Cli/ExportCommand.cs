@@ -1,0 +1,26 @@
+using System.CommandLine;
+using EdgeAgent.Training.Export;
+
+namespace EdgeAgent.Training.Cli;
+
+/// <summary>`edge-train export RUN --out PKG [--bundle DIR]`.</summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var run = new Argument<string>("RUN") { Description = "Run folder written by `edge-train train`" };
+        var output = new Option<string>("--out") { Description = "Model package folder to write (model.onnx + manifest.json)", Required = true };
+        var bundle = new Option<string?>("--bundle") { Description = "Also write the small bundle (head.onnx, manifest template, metrics) the agent assembles at run time" };
+        var name = new Option<string>("--name") { Description = "Model name in the manifest", DefaultValueFactory = _ => "cnn-rnn-resnet18-phantoms" };
+        var version = new Option<string>("--version") { Description = "Semantic version in the manifest", DefaultValueFactory = _ => "1.0.0" };
+        var command = new Command("export", "Export a trained run as ONNX (backbone + head joined), check parity against TorchSharp, and write a model package");
+        command.Arguments.Add(run);
+        command.Options.Add(output);
+        command.Options.Add(bundle);
+        command.Options.Add(name);
+        command.Options.Add(version);
+        command.SetAction(parse => CliErrors.Run(() =>
+            new PackageExporter(Console.Out).Export(parse.GetValue(run)!, parse.GetValue(output)!, parse.GetValue(bundle), parse.GetValue(name)!, parse.GetValue(version)!)));
+        return command;
+    }
+}
