@@ -151,6 +151,12 @@ public sealed class ModelUpdateService : BackgroundService
             _stateFile.Write(_stateFile.Read() with { Refused = [.. state.Refused, manifest.Sha256] });
             await ReportAsync($"rejected: {ex.Message}", manifest, cancellationToken);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // Disk full, permissions: the running model is untouched; the retained announcement is tried again on the next start.
+            _logger.LogError(ex, "Model update {Version} failed", manifest.Version);
+            await ReportAsync($"failed: {ex.Message}", manifest, cancellationToken);
+        }
     }
 
     /// <summary>Checked on the signed manifest, before a single chunk is requested.</summary>

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace EdgeAgent.Models.Updates;
 
 /// <summary>
-/// Reads and writes state.json atomically (temp file, fsync, rename, fsync of the folder): after a crash at any
+/// Reads and writes state.json atomically (temp file, fsync, rename): after a crash at any
 /// moment it names either the old or the new active package, both verified before they were written here.
 /// </summary>
 public sealed class UpdateStateFile(string directory)
@@ -37,12 +37,8 @@ public sealed class UpdateStateFile(string directory)
             stream.Write(JsonSerializer.SerializeToUtf8Bytes(state, UpdateStateJsonContext.Default.UpdateState));
             stream.Flush(flushToDisk: true);
         }
+        // rename(2) replaces the file atomically: readers see the old or the new state, never a mix. .NET cannot
+        // fsync a directory, so the rename itself becomes durable with the file system's next journal commit.
         File.Move(temp, Path, overwrite: true);
-        if (!OperatingSystem.IsWindows())
-        {
-            // The rename lives in the directory entry; flushing the folder makes it survive a power cut.
-            using var folder = File.OpenHandle(System.IO.Path.GetDirectoryName(Path)!, FileMode.Open, FileAccess.Read);
-            RandomAccess.FlushToDisk(folder);
-        }
     }
 }
