@@ -17,6 +17,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "{File}: {Label} ({Confidence:P1}) result {ResultId} in {TotalMs:F0} ms")]
     public static partial void Diagnosed(ILogger logger, string file, string label, double confidence, string resultId, double totalMs);
 
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning, Message = "{File}: rejected before the model (result {ResultId}): {Reasons}")]
+    public static partial void Rejected(ILogger logger, string file, string resultId, string reasons);
+
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "{File}: same content as {Original} (result {ResultId}); not diagnosed again")]
     public static partial void Duplicate(ILogger logger, string file, string original, string resultId);
 

@@ -41,6 +41,8 @@ internal sealed class AgentHarness : IAsyncDisposable
         harness.Settings["Agent:Site"] = "test-site";
         harness.Settings["Agent:DataDirectory"] = harness.Data;
         harness.Settings["Input:WatchFolder"] = harness.Inbox;
+        // The harness feeds 48-pixel noise PNGs, which the quality gate rightly refuses; gate behaviour has its own tests.
+        harness.Settings["Safety:QualityGate"] = "false";
         harness.Settings["Input:SettleTime"] = "00:00:00.150";
         harness.Settings["Input:RescanInterval"] = "00:00:01";
         harness.Settings["Input:MaxInFlight"] = "4";

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using EdgeAgent.Inference;
+using EdgeAgent.Inference.Safety;
 using EdgeAgent.Models;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -16,13 +17,16 @@ internal static class ClassifyCommand
         var model = new Option<string>("--model") { Description = "Model package (folder or .zip); default: the bundled model" };
         var json = new Option<bool>("--json") { Description = "One JSON object per line per image (with every class's CAM grid when the model has one)" };
         var providers = new Option<string[]>("--providers") { Description = "Execution providers in order of preference (default CPU)", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("classify", "Classify images once and print the result") { images, model, json, providers };
+        var noGate = new Option<bool>("--no-quality-gate") { Description = "Classify every decodable image, even ones the input-quality gate would refuse (default Safety thresholds)" };
+        var command = new Command("classify", "Classify images once and print the result") { images, model, json, providers, noGate };
         command.SetAction(parse => Run(
-            parse.GetValue(images)!, parse.GetValue(model), parse.GetValue(json), parse.GetValue(providers), Console.Out, Console.Error));
+            parse.GetValue(images)!, parse.GetValue(model), parse.GetValue(json), parse.GetValue(providers), Console.Out, Console.Error,
+            parse.GetValue(noGate) ? null : new SafetyOptions()));
         return command;
     }
 
-    internal static int Run(IReadOnlyList<FileInfo> files, string? modelPath, bool asJson, string[]? providers, TextWriter output, TextWriter error)
+    /// <param name="safety">Input-quality gate thresholds; null classifies every decodable image (no gate).</param>
+    internal static int Run(IReadOnlyList<FileInfo> files, string? modelPath, bool asJson, string[]? providers, TextWriter output, TextWriter error, SafetyOptions? safety = null)
     {
         using var logging = CliLogging.Create();
         var options = new InferenceOptions { Providers = providers is { Length: > 0 } ? [.. providers] : null };
@@ -46,7 +50,7 @@ internal static class ClassifyCommand
 
         using (loaded)
         {
-            var preparer = new ImagingPreparer(loaded.Manifest.Name, loaded.Manifest.Version, loaded.Manifest.Trained);
+            var preparer = new ImagingPreparer(loaded.Manifest.Name, loaded.Manifest.Version, loaded.Manifest.Trained, safety is null ? null : new InputQualityGate(safety));
             if (!asJson && !loaded.Manifest.Trained)
             {
                 output.WriteLine($"Model {loaded.DisplayName}: UNTRAINED fixture, the labels below are not diagnoses.");
@@ -59,7 +63,23 @@ internal static class ClassifyCommand
                 {
                     var content = File.ReadAllBytes(file.FullName);
                     var image = preparer.Prepare(content, file.Name, loaded.Manifest.Input);
+                    if (image.Rejections.Count > 0)
+                    {
+                        failures++;
+                        if (asJson)
+                        {
+                            WriteRejected(output, file.FullName, image.Rejections);
+                        }
+                        else
+                        {
+                            error.WriteLine($"{file.Name}: rejected: {string.Join(" ", image.Rejections)}");
+                        }
+
+                        continue;
+                    }
+
                     var diagnosis = loaded.Classifier.Classify(image.Tensor);
+                    var assessment = OodAssessor.Assess(diagnosis.Logits, loaded.Manifest.Safety);
                     var timings = new Dictionary<string, double> { ["decode"] = image.DecodeMs, ["preprocess"] = image.PreprocessMs };
                     foreach (var (stage, ms) in diagnosis.TimingsMs)
                     {
@@ -68,12 +88,13 @@ internal static class ClassifyCommand
 
                     if (asJson)
                     {
-                        WriteJson(output, file.FullName, loaded, diagnosis, timings);
+                        WriteJson(output, file.FullName, loaded, diagnosis, assessment, timings);
                     }
                     else
                     {
                         var probabilities = string.Join("  ", diagnosis.Probabilities.Select(p => $"{p.Key} {p.Value:0.000}"));
-                        output.WriteLine($"{file.Name}: {diagnosis.Label} ({probabilities}) in {timings.Values.Sum():0.0} ms");
+                        var flag = assessment.Status == SafetyStatus.Ok ? string.Empty : $" [{SafetyAssessment.WireName(assessment.Status)}]";
+                        output.WriteLine($"{file.Name}: {diagnosis.Label}{flag} ({probabilities}) in {timings.Values.Sum():0.0} ms");
                     }
                 }
                 catch (Exception ex) when (ex is ImageRejectedException or IOException or UnauthorizedAccessException)
@@ -94,7 +115,7 @@ internal static class ClassifyCommand
         }
     }
 
-    private static void WriteJson(TextWriter output, string file, LoadedModel model, Diagnosis diagnosis, Dictionary<string, double> timings)
+    private static void WriteJson(TextWriter output, string file, LoadedModel model, Diagnosis diagnosis, SafetyAssessment assessment, Dictionary<string, double> timings)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -102,6 +123,17 @@ internal static class ClassifyCommand
             json.WriteStartObject();
             json.WriteString("file", file);
             json.WriteString("label", diagnosis.Label);
+            json.WriteString("status", SafetyAssessment.WireName(assessment.Status));
+            WriteReasons(json, assessment.Reasons);
+            if (assessment.OodScore is { } score)
+            {
+                json.WriteNumber("oodScore", score);
+            }
+            else
+            {
+                json.WriteNull("oodScore");
+            }
+
             json.WriteStartObject("probabilities");
             foreach (var (label, p) in diagnosis.Probabilities)
             {
@@ -143,6 +175,33 @@ internal static class ClassifyCommand
                 json.WriteEndObject();
             }
 
+            json.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private static void WriteReasons(Utf8JsonWriter json, IReadOnlyList<string> reasons)
+    {
+        json.WriteStartArray("reasons");
+        foreach (var reason in reasons)
+        {
+            json.WriteStringValue(reason);
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteRejected(TextWriter output, string file, IReadOnlyList<string> reasons)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("file", file);
+            json.WriteString("status", SafetyAssessment.WireName(SafetyStatus.Rejected));
+            WriteReasons(json, reasons);
+            json.WriteNull("oodScore");
             json.WriteEndObject();
         }
 

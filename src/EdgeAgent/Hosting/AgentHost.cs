@@ -1,6 +1,7 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Devices;
 using EdgeAgent.Inference;
+using EdgeAgent.Inference.Safety;
 using EdgeAgent.Messaging.Link;
 using EdgeAgent.Messaging.Outbox;
 using EdgeAgent.Messaging.Publishing;
@@ -77,6 +78,7 @@ public static class AgentHost
         Bind<ModelOptions>(services, configuration, ModelOptions.SectionName, ConfigurationRules.Check);
         Bind<InferenceOptions>(services, configuration, InferenceOptions.SectionName, ConfigurationRules.Check);
         Bind<OutputOptions>(services, configuration, OutputOptions.SectionName, ConfigurationRules.Check);
+        Bind<SafetyOptions>(services, configuration, SafetyOptions.SectionName, o => o.Validate());
         services.AddSingleton<IValidateOptions<OutputOptions>, FolderLayoutValidator>();
 
         services.AddSingleton(sp => AgentPaths.Resolve(
@@ -120,7 +122,7 @@ public static class AgentHost
         services.AddSingleton<IImagePreparer>(sp =>
         {
             var model = sp.GetRequiredService<LoadedModel>().Manifest;
-            return new ImagingPreparer(model.Name, model.Version, model.Trained);
+            return new ImagingPreparer(model.Name, model.Version, model.Trained, new InputQualityGate(sp.GetRequiredService<IOptions<SafetyOptions>>().Value));
         });
         services.AddSingleton<IResultSink, ResultsFolderSink>();
         services.AddSingleton<IResultSink, OutboxResultSink>();

@@ -68,6 +68,7 @@ public static class AgentRunner
         Check<Configuration.ModelOptions>(services, errors);
         Check<InferenceOptions>(services, errors);
         Check<Configuration.OutputOptions>(services, errors);
+        Check<Inference.Safety.SafetyOptions>(services, errors);
         Check<Messaging.Outbox.OutboxOptions>(services, errors);
         Check<Messaging.Link.MqttOptions>(services, errors);
         return errors;

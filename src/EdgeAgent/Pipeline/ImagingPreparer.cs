@@ -3,6 +3,7 @@ using EdgeAgent.Imaging;
 using EdgeAgent.Imaging.Overlay;
 using EdgeAgent.Imaging.Preprocessing;
 using EdgeAgent.Inference;
+using EdgeAgent.Inference.Safety;
 using EdgeAgent.Messaging.Contracts;
 using EdgeAgent.Onnx.Packaging;
 
@@ -10,9 +11,10 @@ namespace EdgeAgent.Pipeline;
 
 /// <summary>
 /// Decodes PNG, JPEG, BMP, WebP and DICOM through the imaging library, preprocesses as the manifest says, and
-/// draws overlays over the decoded image. Decoder refusals become <see cref="ImageRejectedException"/>s.
+/// draws overlays over the decoded image. Decoder refusals become <see cref="ImageRejectedException"/>s; images the
+/// input-quality gate refuses come back with <see cref="PreparedImage.Rejections"/> (a result, not a quarantine).
 /// </summary>
-public sealed class ImagingPreparer(string modelName, string modelVersion, bool modelTrained) : IImagePreparer
+public sealed class ImagingPreparer(string modelName, string modelVersion, bool modelTrained, InputQualityGate? gate = null) : IImagePreparer
 {
     public PreparedImage Prepare(ReadOnlyMemory<byte> content, string fileName, InputSpec spec)
     {
@@ -29,6 +31,20 @@ public sealed class ImagingPreparer(string modelName, string modelVersion, bool 
 
         var decodeMs = clock.Elapsed.TotalMilliseconds;
         clock.Restart();
+        if (gate?.Check(image) is { Accepted: false } verdict)
+        {
+            return new PreparedImage
+            {
+                Tensor = [],
+                Width = image.Width,
+                Height = image.Height,
+                Dicom = ToIdentity(image.Dicom, fileName),
+                DecodeMs = decodeMs,
+                PreprocessMs = clock.Elapsed.TotalMilliseconds,
+                Rejections = verdict.Reasons,
+            };
+        }
+
         var tensor = Preprocessor.ToTensor(image, spec);
         return new PreparedImage
         {
@@ -38,11 +54,11 @@ public sealed class ImagingPreparer(string modelName, string modelVersion, bool 
             Dicom = ToIdentity(image.Dicom, fileName),
             DecodeMs = decodeMs,
             PreprocessMs = clock.Elapsed.TotalMilliseconds,
-            RenderOverlay = (diagnosis, camLabel) => Render(image, diagnosis, camLabel),
+            RenderOverlay = (diagnosis, camLabel, banner) => Render(image, diagnosis, camLabel, banner),
         };
     }
 
-    private byte[]? Render(DecodedImage image, Diagnosis diagnosis, string camLabel)
+    private byte[]? Render(DecodedImage image, Diagnosis diagnosis, string camLabel, string? safetyBanner)
     {
         if (diagnosis.Cams is null || !diagnosis.Cams.TryGetValue(camLabel, out var cam))
         {
@@ -56,7 +72,7 @@ public sealed class ImagingPreparer(string modelName, string modelVersion, bool 
             ModelName = modelName,
             ModelVersion = modelVersion,
             CamLabel = camLabel == diagnosis.Label ? null : camLabel,
-            Banner = modelTrained ? null : "UNTRAINED MODEL - NOT A DIAGNOSIS",
+            Banner = string.Join(" - ", new[] { safetyBanner, modelTrained ? null : "UNTRAINED MODEL - NOT A DIAGNOSIS" }.OfType<string>()) is { Length: > 0 } b ? b : null,
         };
         return OverlayRenderer.RenderPng(image, cam.Data, cam.Width, cam.Height, text);
     }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using EdgeAgent.Configuration;
 using EdgeAgent.Inference;
+using EdgeAgent.Inference.Safety;
 using EdgeAgent.Messaging.Contracts;
 using EdgeAgent.Models;
 using EdgeAgent.Models.Updates;
@@ -89,6 +90,11 @@ public sealed class InputProcessor
                 var resultId = ResultIds.For(sha, model.Manifest.Name, model.Manifest.Version);
                 stage = "decode";
                 var image = preparer.Prepare(content, fileName, model.Manifest.Input);
+                if (image.Rejections.Count > 0)
+                {
+                    return await RejectAsync(path, model, resultId, fileName, sha, image, acquiredAt, total, cancellationToken);
+                }
+
                 stage = "inference";
                 Diagnosis diagnosis;
                 try
@@ -101,9 +107,10 @@ public sealed class InputProcessor
                     throw;
                 }
                 models.Observe(lease, diagnosis, null);
+                var safety = OodAssessor.Assess(diagnosis.Logits, model.Manifest.Safety);
                 stage = "overlay";
                 var overlayClock = Stopwatch.StartNew();
-                var overlay = RenderOverlay(image, diagnosis);
+                var overlay = RenderOverlay(image, diagnosis, SafetyAssessment.Banner(safety.Status));
                 var timings = new Dictionary<string, double>
                 {
                     ["decode"] = image.DecodeMs,
@@ -120,7 +127,7 @@ public sealed class InputProcessor
                 }
 
                 timings["total"] = total.Elapsed.TotalMilliseconds;
-                var result = BuildResult(model, resultId, fileName, sha, image, diagnosis, timings, acquiredAt, overlay is not null);
+                var result = BuildResult(model, resultId, fileName, sha, image, diagnosis, safety, timings, acquiredAt, overlay is not null);
                 stage = "store";
                 foreach (var sink in sinks)
                 {
@@ -201,14 +208,43 @@ public sealed class InputProcessor
         }
     }
 
-    private byte[]? RenderOverlay(PreparedImage image, Diagnosis diagnosis)
+    /// <summary>The quality gate refused the image: publish a "rejected" result with its reasons (never drop it silently).</summary>
+    private async Task<InputOutcome> RejectAsync(
+        string path, LoadedModel model, string resultId, string fileName, string sha, PreparedImage image, DateTimeOffset acquiredAt, Stopwatch total, CancellationToken cancellationToken)
+    {
+        var identity = (image.Dicom ?? new InputIdentity { FileName = fileName, Sha256 = sha }) with { FileName = fileName, Sha256 = sha };
+        var result = new ResultMessage
+        {
+            ResultId = resultId,
+            DeviceId = agent.DeviceId,
+            Site = agent.Site,
+            Input = identity,
+            Model = model.Identity,
+            Status = ResultStatus.Rejected,
+            Reasons = image.Rejections,
+            TimingsMs = new Dictionary<string, double> { ["decode"] = image.DecodeMs, ["gate"] = image.PreprocessMs, ["total"] = total.Elapsed.TotalMilliseconds },
+            AcquiredAt = acquiredAt,
+            DiagnosedAt = clock.GetUtcNow(),
+        };
+        foreach (var sink in sinks)
+        {
+            await sink.CommitAsync(result, null, cancellationToken);
+        }
+
+        ledger.Record(new LedgerEntry(sha, resultId, fileName, $"{model.Manifest.Name}@{model.Manifest.Version}", clock.GetUtcNow()));
+        Finish(path, sha);
+        AgentLog.Rejected(logger, fileName, resultId, string.Join(" ", image.Rejections));
+        return new InputOutcome(fileName, InputOutcomeKind.Diagnosed, resultId, Reason: string.Join(" ", image.Rejections));
+    }
+
+    private byte[]? RenderOverlay(PreparedImage image, Diagnosis diagnosis, string? banner)
     {
         if (!output.Overlays || diagnosis.Cams is null || image.RenderOverlay is null)
         {
             return null;
         }
 
-        return image.RenderOverlay(diagnosis, diagnosis.Label);
+        return image.RenderOverlay(diagnosis, diagnosis.Label, banner);
     }
 
     /// <summary>Output:OverlayClass: a second overlay for a chosen label (e.g. covid), in the results folder only.</summary>
@@ -227,7 +263,7 @@ public sealed class InputProcessor
     }
 
     private ResultMessage BuildResult(
-        LoadedModel model, string resultId, string fileName, string sha, PreparedImage image, Diagnosis diagnosis,
+        LoadedModel model, string resultId, string fileName, string sha, PreparedImage image, Diagnosis diagnosis, SafetyAssessment safety,
         Dictionary<string, double> timings, DateTimeOffset acquiredAt, bool hasOverlay)
     {
         var identity = (image.Dicom ?? new InputIdentity { FileName = fileName, Sha256 = sha }) with { FileName = fileName, Sha256 = sha };
@@ -237,6 +273,8 @@ public sealed class InputProcessor
             reasons.Add($"Model {model.Manifest.Name} is an untrained fixture: this result is not a diagnosis.");
         }
 
+        reasons.AddRange(safety.Reasons);
+
         return new ResultMessage
         {
             ResultId = resultId,
@@ -244,10 +282,11 @@ public sealed class InputProcessor
             Site = agent.Site,
             Input = identity,
             Model = model.Identity,
-            Status = ResultStatus.Ok,
+            Status = SafetyAssessment.WireName(safety.Status),
             Reasons = reasons,
             Label = diagnosis.Label,
             Probabilities = diagnosis.Probabilities,
+            OodScore = safety.OodScore,
             TimingsMs = timings,
             AcquiredAt = acquiredAt,
             DiagnosedAt = clock.GetUtcNow(),

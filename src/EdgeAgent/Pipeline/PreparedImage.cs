@@ -13,6 +13,8 @@ public sealed record PreparedImage
     public InputIdentity? Dicom { get; init; }
     public required double DecodeMs { get; init; }
     public required double PreprocessMs { get; init; }
-    /// <summary>Renders the Grad-CAM overlay PNG over this image; null when overlays cannot be drawn for it.</summary>
-    public Func<Inference.Diagnosis, string, byte[]?>? RenderOverlay { get; init; }
+    /// <summary>Why the input-quality gate refused this image (empty when accepted); a refused image has no tensor.</summary>
+    public IReadOnlyList<string> Rejections { get; init; } = [];
+    /// <summary>Renders the Grad-CAM overlay PNG (diagnosis, CAM label, safety banner or null); null when overlays cannot be drawn.</summary>
+    public Func<Inference.Diagnosis, string, string?, byte[]?>? RenderOverlay { get; init; }
 }
