@@ -5,6 +5,7 @@ var model = new Command("model", "Model packages: prepare, quantize, inspect, wr
 {
     ModelPrepareCommand.Create(),
     ModelQuantizeCommand.Create(),
+    ModelConvertCommand.Create(),
     ModelInspectCommand.Create(),
     ModelFixtureCommand.Create(),
 };
