@@ -134,7 +134,7 @@ public sealed class InputProcessor
                     await sink.CommitAsync(result, overlay, cancellationToken);
                 }
 
-                await WriteExtraOverlayAsync(image, diagnosis, resultId, cancellationToken);
+                await WriteExtraOverlayAsync(image, diagnosis, SafetyAssessment.Banner(safety.Status), resultId, cancellationToken);
                 ledger.Record(new LedgerEntry(sha, resultId, fileName, $"{model.Manifest.Name}@{model.Manifest.Version}", clock.GetUtcNow()));
                 Finish(path, sha);
                 AgentLog.Diagnosed(logger, fileName, diagnosis.Label, diagnosis.Confidence, resultId, total.Elapsed.TotalMilliseconds);
@@ -248,7 +248,7 @@ public sealed class InputProcessor
     }
 
     /// <summary>Output:OverlayClass: a second overlay for a chosen label (e.g. covid), in the results folder only.</summary>
-    private async Task WriteExtraOverlayAsync(PreparedImage image, Diagnosis diagnosis, string resultId, CancellationToken cancellationToken)
+    private async Task WriteExtraOverlayAsync(PreparedImage image, Diagnosis diagnosis, string? banner, string resultId, CancellationToken cancellationToken)
     {
         if (!output.Overlays || output.OverlayClass is not { Length: > 0 } label || label == diagnosis.Label
             || diagnosis.Cams is null || !diagnosis.Cams.ContainsKey(label) || image.RenderOverlay is null)
@@ -256,7 +256,7 @@ public sealed class InputProcessor
             return;
         }
 
-        if (image.RenderOverlay(diagnosis, label) is { } png)
+        if (image.RenderOverlay(diagnosis, label, banner) is { } png)
         {
             await AtomicFile.WriteAsync(Path.Combine(paths.ResultsFolder, $"{resultId}.{label}.png"), png, cancellationToken);
         }
