@@ -35,6 +35,7 @@ public sealed record UpdateManifest
 
     public required DateTimeOffset IssuedAt { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public int ChunkCount => ChunkSha256.Count;
 
     public int ChunkLength(int index) =>

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace EdgeAgent.Tests.ModelUpdates;
 
 /// <summary>The whole agent (host, pipeline, MQTT link, update service) against a real mosquitto and a hub-side publisher.</summary>
-public sealed class ModelUpdateTests
+public sealed class ModelUpdateTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Site = "test-site";
     private const string Device = "test-device";
@@ -49,8 +49,12 @@ public sealed class ModelUpdateTests
         await agent.StartAsync();
         Assert.Equal("0.0.1", Holder(agent).Current.Manifest.Version);
 
-        await hub.AnnounceAsync(UpdatePackages.Build(files.Path, "0.2.0"), "0.2.0");
+        var zip = UpdatePackages.Build(files.Path, "0.2.0");
+        var announced = System.Diagnostics.Stopwatch.StartNew();
+        await hub.AnnounceAsync(zip, "0.2.0");
         await hub.WaitForStateAsync("active");
+        // Printed, not asserted: the time from the retained announcement to "active" (verify, download, install, self-test, swap).
+        output.WriteLine($"announce -> active: {announced.Elapsed.TotalMilliseconds:0} ms for a {new FileInfo(zip).Length} byte package");
         Assert.Contains(hub.States, s => s.StartsWith("downloading", StringComparison.Ordinal));
         Assert.Contains("verified", hub.States);
         Assert.Equal("0.2.0", Holder(agent).Current.Manifest.Version);
