@@ -206,7 +206,7 @@ internal sealed class QdqRewriter
         // session start, whereas it keeps DequantizeLinear nodes for QDQ fusion and would re-run them on every Run.
         if (options.DynamicCamProducts && dims.Length == 2 && axis is null or 0)
         {
-            foreach (var reader in model.Graph.Node.Where(n => n.OpType == "MatMul" && n.Input.Count == 2 && n.Input[1] == weightName
+            foreach (var reader in model.Graph.Node.Where(n => IsPlainProduct(n) && n.Input[1] == weightName
                 && n.Input[0] != weightName && !ReferenceEquals(n, node) && !replaced.Contains(n)).ToList())
             {
                 insertBefore[reader] = DynamicProduct(reader, weightQ, scales, axis is not null, weightScale);
@@ -265,7 +265,7 @@ internal sealed class QdqRewriter
     }
 
     /// <summary>
-    /// Replaces a float MatMul(g, W) of the CAM subgraph (the backward product through a dense layer, W stored [N, K] and
+    /// Replaces a float MatMul(g, W) (or bias-free Gemm) of the CAM subgraph (the backward product through a dense layer, W stored [N, K] and
     /// scaled per row N, the reduction axis) by dynamic quantization: g·diag(s) quantized per tensor to uint8 at run
     /// time, an integer product with the int8 W (MatMulInteger, u8×s8), then one float rescale. Exact up to the
     /// rounding of g·diag(s) to 8 bits; ORT fuses the chain into DynamicQuantizeMatMul.
@@ -309,6 +309,25 @@ internal sealed class QdqRewriter
         }
 
         return nodes;
+    }
+
+    /// <summary>g·W as MatMul, or as a Gemm without bias, transposes or alpha (the form the gradient pass emits).</summary>
+    private static bool IsPlainProduct(NodeProto n)
+    {
+        if (n.Input.Count != 2)
+        {
+            return false;
+        }
+
+        if (n.OpType == "MatMul")
+        {
+            return true;
+        }
+
+        return n.OpType == "Gemm"
+            && (n.Attribute.FirstOrDefault(a => a.Name == "transA")?.I ?? 0) == 0
+            && (n.Attribute.FirstOrDefault(a => a.Name == "transB")?.I ?? 0) == 0
+            && (n.Attribute.FirstOrDefault(a => a.Name == "alpha")?.F ?? 1f) == 1f;
     }
 
     private void RewireAll(string from, string to)
