@@ -17,16 +17,18 @@ internal static class DemoCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for the demo's inbox, results, processed and failed (default: a new temp folder)" };
         var count = new Option<int>("--count") { Description = "Phantoms per class and format", DefaultValueFactory = _ => 2 };
         var model = new Option<string>("--model") { Description = "Model package; default: the bundled model" };
-        var command = new Command("demo", "Run the agent end to end on synthetic phantoms and print the results") { output, count, model };
+        var mqtt = new Option<string>("--mqtt") { Description = "Also publish the results to this broker (e.g. mqtt://127.0.0.1:1883 of `edge-hub serve`) and wait for its acknowledgements" };
+        var command = new Command("demo", "Run the agent end to end on synthetic phantoms and print the results") { output, count, model, mqtt };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var root = parse.GetValue(output)?.FullName ?? Path.Combine(Path.GetTempPath(), $"edge-agent-demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
-            return await RunAsync(root, parse.GetValue(model), parse.GetValue(count), Console.Out, Console.Error, cancellationToken);
+            return await RunAsync(root, parse.GetValue(model), parse.GetValue(count), Console.Out, Console.Error, cancellationToken, parse.GetValue(mqtt));
         });
         return command;
     }
 
-    internal static async Task<int> RunAsync(string root, string? modelPath, int count, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(
+        string root, string? modelPath, int count, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? mqttUrl = null)
     {
         var modelFolder = modelPath ?? BundledModel.Resolve(output);
         var staging = Path.Combine(root, "phantoms");
@@ -47,7 +49,13 @@ internal static class DemoCommand
             files.Add(flat);
         }
 
-        var run = new FolderRun { Root = root, ModelPath = modelFolder };
+        var run = new FolderRun
+        {
+            Root = root,
+            ModelPath = modelFolder,
+            DrainTimeout = mqttUrl is null ? null : TimeSpan.FromSeconds(60),
+            Extra = mqttUrl is null ? null : new Dictionary<string, string?> { ["Mqtt:Url"] = mqttUrl },
+        };
         var result = await run.RunAsync(files, error, cancellationToken);
         if (result is null)
         {
@@ -88,6 +96,13 @@ internal static class DemoCommand
         output.WriteLine();
         output.WriteLine($"{diagnosed} of {files.Count} diagnosed in {result.Elapsed.TotalSeconds:0.0} s. Results (JSON + overlay PNG): {run.Results}");
         output.WriteLine($"Inputs moved to {Path.Combine(run.Data, "processed")}; refused inputs would be in {Path.Combine(run.Data, "failed")}.");
-        return diagnosed == files.Count ? ExitCodes.Ok : ExitCodes.Failure;
+        if (result.Unsent is { } unsent)
+        {
+            output.WriteLine(unsent == 0
+                ? $"Every result was acknowledged by the broker at {mqttUrl}."
+                : $"{unsent} result(s) are still queued in the outbox ({Path.Combine(run.Data, "outbox.db")}): the broker at {mqttUrl} did not acknowledge them within 60 s. `edge-agent run` would keep retrying.");
+        }
+
+        return diagnosed == files.Count && result.Unsent is null or 0 ? ExitCodes.Ok : ExitCodes.Failure;
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EdgeAgent.Messaging.Outbox;
 using EdgeAgent.Models;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,12 +17,15 @@ internal sealed class FolderRun
     public int MaxInFlight { get; init; } = 2;
     public TimeSpan SettleTime { get; init; } = TimeSpan.FromMilliseconds(200);
     public IReadOnlyDictionary<string, string?>? Extra { get; init; }
+    /// <summary>When set, publish over MQTT: before stopping, wait up to this long for the broker to acknowledge every queued result.</summary>
+    public TimeSpan? DrainTimeout { get; init; }
 
     public string Inbox => Path.Combine(Root, "inbox");
     public string Data => Path.Combine(Root, "data");
     public string Results => Path.Combine(Data, "results");
 
-    public sealed record Outcome(IReadOnlyList<InputOutcome> Inputs, TimeSpan Elapsed, LoadedModel Model);
+    /// <param name="Unsent">Results still in the outbox when the run stopped (null when MQTT was off).</param>
+    public sealed record Outcome(IReadOnlyList<InputOutcome> Inputs, TimeSpan Elapsed, LoadedModel Model, long? Unsent);
 
     public async Task<Outcome?> RunAsync(IReadOnlyList<string> files, TextWriter error, CancellationToken cancellationToken)
     {
@@ -33,7 +37,7 @@ internal sealed class FolderRun
             ["Input:MaxInFlight"] = MaxInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Input:SettleTime"] = SettleTime.ToString(),
             ["Model:Path"] = ModelPath,
-            ["Mqtt:Enabled"] = "false",
+            ["Mqtt:Enabled"] = DrainTimeout is null ? "false" : "true",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in Extra ?? new Dictionary<string, string?>())
@@ -61,7 +65,21 @@ internal sealed class FolderRun
         var elapsed = clock.Elapsed;
         var model = host.Services.GetRequiredService<LoadedModel>();
         var outcomes = monitor.Outcomes.ToList();
+        var unsent = DrainTimeout is { } limit ? await WaitForDrainAsync(host.Services.GetRequiredService<OutboxStore>(), limit, cancellationToken) : (long?)null;
         await host.StopAsync(CancellationToken.None);
-        return new Outcome(outcomes, elapsed, model);
+        return new Outcome(outcomes, elapsed, model, unsent);
+    }
+
+    /// <summary>The outbox empties only as the broker acknowledges (PUBACK); polling its count is the simplest observer.</summary>
+    private static async Task<long> WaitForDrainAsync(OutboxStore outbox, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        long pending;
+        while ((pending = outbox.GetStats().PendingCount) > 0 && clock.Elapsed < limit)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
+
+        return pending;
     }
 }
