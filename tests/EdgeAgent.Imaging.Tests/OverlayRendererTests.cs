@@ -89,6 +89,58 @@ public sealed class OverlayRendererTests
     }
 
     [Fact]
+    public void Colour_image_blends_each_channel_with_the_turbo_colour()
+    {
+        const int w = 140, h = 140;
+        var pixels = new float[w * h * 3];
+        for (var i = 0; i < w * h; i++)
+        {
+            (pixels[i * 3], pixels[(i * 3) + 1], pixels[(i * 3) + 2]) = (40f, 120f, 200f);
+        }
+        var cam = new float[49];
+        cam[(3 * 7) + 3] = 1f;
+        var overlay = ImageDecoder.Decode(OverlayRenderer.RenderPng(new DecodedImage(w, h, 3, pixels), cam, 7, 7, Text), "rgb.png");
+        var heat = OverlayRenderer.UpsampleAndNormalise(cam, 7, 7, w, h);
+
+        // A cold corner cell (away from the legend, colour bar and peak) keeps each channel as it was.
+        Assert.Equal((40f, 120f, 200f), (overlay[10, 130, 0], overlay[10, 130, 1], overlay[10, 130, 2]));
+        // Pixels around the peak: under*(1-a) + turbo*a with a = 0.6*heat. The renderer takes the
+        // colour from a 4096-entry table, whose bytes are the polynomial's or one off (see
+        // TurboColormap.TableSize); weighted by a <= 0.6 that moves the blend by under one level.
+        foreach (var (x, y) in new[] { (70, 70), (60, 75), (78, 64), (62, 62) })
+        {
+            var v = heat[(y * w) + x];
+            Assert.True(v > 0.2f, $"pixel ({x},{y}) is warm");
+            var a = OverlayRenderer.MaxAlpha * v;
+            var (cr, cg, cb) = TurboColormap.Map(v);
+            Assert.InRange(overlay[x, y, 0], MathF.Round((40 * (1 - a)) + (cr * a)) - 1, MathF.Round((40 * (1 - a)) + (cr * a)) + 1);
+            Assert.InRange(overlay[x, y, 1], MathF.Round((120 * (1 - a)) + (cg * a)) - 1, MathF.Round((120 * (1 - a)) + (cg * a)) + 1);
+            Assert.InRange(overlay[x, y, 2], MathF.Round((200 * (1 - a)) + (cb * a)) - 1, MathF.Round((200 * (1 - a)) + (cb * a)) + 1);
+        }
+    }
+
+    [Fact]
+    public void Turbo_table_is_the_polynomial_within_one_level()
+    {
+        // Nearest-entry lookup moves the input by at most 1/8190; the steepest channel changes by
+        // at most 12.7*255 levels per unit, i.e. 0.4 of a level, so the rounded byte is equal or one off.
+        var table = TurboColormap.Table.ToArray();
+        var random = new Random(5);
+        for (var n = 0; n < 20_000; n++)
+        {
+            var v = random.NextSingle();
+            var t = (int)((v * (TurboColormap.TableSize - 1)) + 0.5f) * 3;
+            var (r, g, b) = TurboColormap.Map(v);
+            Assert.InRange(table[t] - r, -1, 1);
+            Assert.InRange(table[t + 1] - g, -1, 1);
+            Assert.InRange(table[t + 2] - b, -1, 1);
+        }
+        Assert.Equal(TurboColormap.Map(0), (table[0], table[1], table[2]));
+        var last = (TurboColormap.TableSize - 1) * 3;
+        Assert.Equal(TurboColormap.Map(1), (table[last], table[last + 1], table[last + 2]));
+    }
+
+    [Fact]
     public void Bad_cam_shape_is_rejected()
     {
         var image = new DecodedImage(10, 10, 1, new float[100]);

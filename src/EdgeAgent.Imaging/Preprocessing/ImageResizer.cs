@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace EdgeAgent.Imaging.Preprocessing;
 
 /// <summary>
@@ -27,39 +30,61 @@ public static class ImageResizer
         var horizontal = Weights(sourceWidth, width);
         var vertical = Weights(sourceHeight, height);
 
-        // Horizontal pass: sourceHeight rows of `width` pixels.
+        // Horizontal pass: sourceHeight rows of `width` pixels. Each sample sums its taps in order
+        // from zero, exactly as the vertical pass below accumulates rows, so results do not depend
+        // on how the loops are arranged.
         var temp = new float[sourceHeight * width * channels];
+        var rowLength = width * channels;
         for (var y = 0; y < sourceHeight; y++)
         {
-            var rowIn = y * sourceWidth * channels;
-            var rowOut = y * width * channels;
+            var rowIn = source.AsSpan(y * sourceWidth * channels, sourceWidth * channels);
+            var rowOut = temp.AsSpan(y * rowLength, rowLength);
             for (var x = 0; x < width; x++)
             {
-                foreach (var (index, weight) in horizontal[x])
+                var taps = horizontal[x];
+                for (var c = 0; c < channels; c++)
                 {
-                    for (var c = 0; c < channels; c++)
+                    var sum = 0f;
+                    foreach (var (index, weight) in taps)
                     {
-                        temp[rowOut + (x * channels) + c] += source[rowIn + (index * channels) + c] * weight;
+                        sum += rowIn[(index * channels) + c] * weight;
                     }
+                    rowOut[(x * channels) + c] = sum;
                 }
             }
         }
 
-        var output = new float[height * width * channels];
-        var stride = width * channels;
+        var output = new float[height * rowLength];
         for (var y = 0; y < height; y++)
         {
-            var rowOut = y * stride;
+            var rowOut = output.AsSpan(y * rowLength, rowLength);
             foreach (var (index, weight) in vertical[y])
             {
-                var rowIn = index * stride;
-                for (var i = 0; i < stride; i++)
-                {
-                    output[rowOut + i] += temp[rowIn + i] * weight;
-                }
+                AddScaled(rowOut, temp.AsSpan(index * rowLength, rowLength), weight);
             }
         }
         return output;
+    }
+
+    /// <summary>target[i] += source[i] * weight, a SIMD vector at a time (separate multiply and add, as scalar code rounds).</summary>
+    private static void AddScaled(Span<float> target, ReadOnlySpan<float> source, float weight)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && target.Length >= Vector<float>.Count)
+        {
+            var w = new Vector<float>(weight);
+            var targetVectors = MemoryMarshal.Cast<float, Vector<float>>(target);
+            var sourceVectors = MemoryMarshal.Cast<float, Vector<float>>(source);
+            for (var v = 0; v < targetVectors.Length; v++)
+            {
+                targetVectors[v] += sourceVectors[v] * w;
+            }
+            i = targetVectors.Length * Vector<float>.Count;
+        }
+        for (; i < target.Length; i++)
+        {
+            target[i] += source[i] * weight;
+        }
     }
 
     /// <summary>For each output index, the source indices and weights (summing to 1) along one axis.</summary>
