@@ -99,7 +99,7 @@ function Publish-Target([string] $name, [hashtable] $t, [string] $version) {
     )
     & dotnet @publishArgs *> $log
     $exit = $LASTEXITCODE
-    $trimWarnings = @(Select-String -Path $log -Pattern 'warning IL\d{4}' | ForEach-Object { $_.Line.Trim() } | Sort-Object -Unique)
+    $trimWarnings = @(Select-String -Path $log -Pattern '(warning|error) IL\d{4}' | ForEach-Object { $_.Line.Trim() } | Sort-Object -Unique)
     if ($exit -ne 0) {
         Get-Content $log | Select-String -Pattern 'error|warning' | Select-Object -First 40 | ForEach-Object { Write-Host $_.Line }
         throw "dotnet publish failed for $name (exit $exit); full log: $log"

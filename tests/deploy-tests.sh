@@ -111,8 +111,8 @@ else
   bad "publish.ps1 -Target x64: $(grep -E 'error|warning IL|Exception' "$scratch/publish.txt" | head -10)"
 fi
 sed -n '/Size report/,$p' "$scratch/publish.txt"
-trim="$(grep -c -E 'warning IL[0-9]{4}' "$out/x64.publish.log" 2>/dev/null || true)"
-check "zero trim warnings in the publish log (found ${trim:-?})" test "${trim:-1}" = 0
+trim="$(grep -c -E '(warning|error) IL[0-9]{4}' "$out/x64.publish.log" 2>/dev/null || true)"
+check "no trim warning or error in the publish log (found ${trim:-?})" test "${trim:-1}" = 0
 archive="$(find "$out" -maxdepth 1 -name 'edge-agent-x64-*.tar.gz' | head -1)"
 if [ -z "$archive" ]; then
   bad "x64 archive exists"
@@ -157,14 +157,14 @@ PY
 verbs="$("$app/edge-agent" --help 2>&1)"
 if printf '%s\n' "$verbs" | grep -q -w classify; then
   # Without a model argument classify falls back to the bundled package (or the agent's seeded fixture).
-  model_arg=(); [ -n "$model" ] && model_arg=(--Model:Path="$model")
+  model_arg=(); [ -n "$model" ] && model_arg=(--model "$model")
   if "$app/edge-agent" classify "$phantom" "${model_arg[@]}" > "$scratch/classify.txt" 2>&1; then
     ok "published binary classifies a phantom: $(head -c 200 "$scratch/classify.txt" | tr '\n' ' ')"
   else
     bad "published binary classify: $(tail -5 "$scratch/classify.txt")"
   fi
   # The fixture classify wrote serves the run below when nothing else is there.
-  [ -z "$model" ] && model="$(find "${TMPDIR:-/tmp}/edge-agent-fixture" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -1)"
+  [ -z "$model" ] && model="$(find "${TMPDIR:-/tmp}/edge-agent-fixture" -mindepth 2 -maxdepth 2 -name manifest.json -printf '%h\n' 2>/dev/null | head -1)"
 else
   echo "  (the agent has no classify verb yet: skipped)"
 fi

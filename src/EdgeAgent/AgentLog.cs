@@ -40,4 +40,7 @@ internal static partial class AgentLog
 
     [LoggerMessage(EventId = 18, Level = LogLevel.Error, Message = "Rescan of {WatchFolder} failed")]
     public static partial void RescanFailed(ILogger logger, Exception exception, string watchFolder);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning, Message = "Camera capture ({Trigger}) failed: {Reason}")]
+    public static partial void CaptureFailed(ILogger logger, string trigger, string reason);
 }

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using EdgeAgent.Cli;
 
-var model = new Command("model", "Model packages: write fixtures, prepare and inspect models")
+var model = new Command("model", "Model packages: prepare, quantize, inspect, write fixtures")
 {
     ModelPrepareCommand.Create(),
+    ModelQuantizeCommand.Create(),
+    ModelConvertCommand.Create(),
     ModelInspectCommand.Create(),
     ModelFixtureCommand.Create(),
 };
@@ -15,7 +17,8 @@ var root = new RootCommand("edge-agent: CNN-RNN X-ray diagnosis with Grad-CAM at
     SynthCommand.Create(),
     DemoCommand.Create(),
     model,
-    BenchCommand.Create(BenchCamCommand.Create()),
+    OutboxCommand.Create(),
+    BenchCommand.Create(BenchCamCommand.Create(), BenchPrecisionCommand.Create()),
 };
 
 // The host's own lifetime (console or systemd) handles SIGTERM and Ctrl+C; System.CommandLine must not race it.

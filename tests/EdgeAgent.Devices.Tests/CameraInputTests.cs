@@ -136,6 +136,25 @@ public sealed class CameraInputTests : IDisposable
     }
 
     [Fact]
+    public async Task An_mjpeg_camera_frame_is_decoded_judged_and_handed_over()
+    {
+        var chest = Phantom.Chest(640, 480);
+        using var bitmap = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(640, 480, SkiaSharp.SKColorType.Gray8, SkiaSharp.SKAlphaType.Opaque));
+        var bytes = chest.Pixels.Select(p => (byte)Math.Round(p * 255)).ToArray();
+        System.Runtime.InteropServices.Marshal.Copy(bytes, 0, bitmap.GetPixels(), bytes.Length);
+        using var jpeg = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 90);
+        _camera.Enqueue(jpeg.ToArray(), 640, 480, FramePixelFormat.Mjpeg);
+
+        var served = await _input.ServeAsync(new CaptureRequest(CaptureTrigger.Button, _clock.GetUtcNow()), CancellationToken.None);
+
+        Assert.True(served);
+        var frame = Assert.Single(_pipeline.Accepted);
+        Assert.Equal((640, 480), (frame.Image.Width, frame.Image.Height));
+        // Quality 90 JPEG: the mean over the frame survives to well within one grey level (errors average out).
+        Assert.Equal(chest.Pixels.Average(), frame.Image.Pixels.Average(), 1.0 / 255);
+    }
+
+    [Fact]
     public async Task Interval_trigger_captures_on_each_tick()
     {
         LoadYuyv(Phantom.Chest(512, 512));

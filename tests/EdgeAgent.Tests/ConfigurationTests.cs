@@ -91,4 +91,12 @@ public sealed class ConfigurationTests
         Assert.Contains("Model error (Model:Path)", errors);
         Assert.Contains("scores", errors);
     }
+
+    [Fact]
+    public async Task An_overlay_class_the_model_does_not_have_is_named()
+    {
+        var errors = await RefusedWith(("Output:OverlayClass", "tuberculosis"));
+
+        Assert.Contains("Output:OverlayClass is 'tuberculosis', which is not a label of test-gap-untrained", errors);
+    }
 }

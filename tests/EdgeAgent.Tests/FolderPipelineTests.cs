@@ -241,4 +241,51 @@ public sealed class FolderPipelineTests
         Assert.True(pending.Entry.HasOverlay);
         Assert.True(File.Exists(Path.Combine(agent.Results, id + ".png")));
     }
+
+    [Fact]
+    public async Task A_chosen_class_gets_its_own_overlay_beside_the_predicted_one()
+    {
+        await using var agent = AgentHarness.Create();
+        agent.Settings["Output:OverlayClass"] = "pneumonia";
+        await agent.StartAsync();
+        var images = Enumerable.Range(0, 6).Select(i => TestImages.Noise(300 + i)).ToArray();
+        for (var i = 0; i < images.Length; i++)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(agent.Inbox, $"o-{i}.png"), images[i]);
+        }
+
+        await agent.WaitForOutcomesAsync(images.Length);
+
+        foreach (var outcome in agent.Monitor.Outcomes)
+        {
+            Assert.True(File.Exists(Path.Combine(agent.Results, outcome.ResultId + ".png")));
+            // The extra overlay exists exactly when the chosen class is not the predicted one.
+            Assert.Equal(outcome.Label != "pneumonia", File.Exists(Path.Combine(agent.Results, outcome.ResultId + ".pneumonia.png")));
+        }
+    }
+
+    [Fact]
+    public async Task A_dicom_result_carries_the_study_series_and_instance_identifiers()
+    {
+        await using var agent = AgentHarness.Create();
+        var staging = Path.Combine(agent.Root, "dicom");
+        var written = Imaging.Phantoms.SyntheticDatasetWriter.WriteChests(staging,
+            new Imaging.Phantoms.SyntheticDatasetOptions { CountPerClass = 1, Size = 64, Format = Imaging.Phantoms.SyntheticImageFormat.Dicom });
+        await agent.StartAsync();
+        File.Move(Path.Combine(staging, written[0]), Path.Combine(agent.Inbox, "study.dcm"));
+
+        await agent.WaitForOutcomesAsync(1);
+
+        var outcome = Assert.Single(agent.Monitor.Outcomes);
+        Assert.Equal(InputOutcomeKind.Diagnosed, outcome.Kind);
+        using var result = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(agent.Results, outcome.ResultId + ".json")));
+        var input = result.RootElement.GetProperty("input");
+        Assert.Equal("study.dcm", input.GetProperty("fileName").GetString());
+        foreach (var uid in new[] { "studyInstanceUid", "seriesInstanceUid", "sopInstanceUid" })
+        {
+            Assert.Matches("^[0-9.]+$", input.GetProperty(uid).GetString());
+        }
+
+        Assert.Equal("CHEST", input.GetProperty("bodyPartExamined").GetString());
+    }
 }

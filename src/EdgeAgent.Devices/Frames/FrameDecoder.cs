@@ -69,15 +69,29 @@ public sealed class FrameDecoder
         var jpeg = CheckJpeg(frame.Data, frame.DeviceName);
         using var decoded = SKBitmap.Decode(jpeg)
             ?? throw new FrameDecodeException($"{frame.DeviceName}: the MJPEG frame ({frame.Data.Length} bytes) is not a readable JPEG.");
+        var pixels = new float[decoded.Width * decoded.Height];
+        var bytes = decoded.GetPixelSpan();
+        var rowBytes = decoded.RowBytes;
+        if (decoded.ColorType == SKColorType.Gray8)
+        {
+            // A monochrome JPEG (common for grabbers and mono cameras): its one channel is the luma.
+            for (var y = 0; y < decoded.Height; y++)
+            {
+                for (var x = 0; x < decoded.Width; x++)
+                {
+                    pixels[(y * decoded.Width) + x] = bytes[(y * rowBytes) + x] / 255f;
+                }
+            }
+
+            return new GreyFrame(decoded.Width, decoded.Height, pixels);
+        }
+
         var (red, blue) = decoded.ColorType switch
         {
             SKColorType.Rgba8888 => (0, 2),
             SKColorType.Bgra8888 => (2, 0),
-            _ => throw new FrameDecodeException($"{frame.DeviceName}: the MJPEG frame decoded to {decoded.ColorType}, expected 8-bit RGBA."),
+            _ => throw new FrameDecodeException($"{frame.DeviceName}: the MJPEG frame decoded to {decoded.ColorType}, expected 8-bit grey or RGBA."),
         };
-        var pixels = new float[decoded.Width * decoded.Height];
-        var bytes = decoded.GetPixelSpan();
-        var rowBytes = decoded.RowBytes;
         for (var y = 0; y < decoded.Height; y++)
         {
             for (var x = 0; x < decoded.Width; x++)

@@ -48,7 +48,7 @@ internal static class ModelPublishCommand
                 return 1;
             }
         });
-        return new Command("model", "Model updates for devices.") { publish };
+        return new Command("model", "Model updates for devices.") { publish, ModelTransferBenchCommand.Create() };
     }
 
     private sealed record PublishSettings(

@@ -51,6 +51,8 @@ public static class ResNet18Backbone
             throw new InvalidOperationException($"{modelPath}: expected one image input, found {graph.Input.Count}.");
         }
 
+        // CNTK's value_info pins batch 1 on every tensor; the batch is symbolic now, so drop them.
+        graph.ValueInfo.Clear();
         var cntkInput = graph.Input[0].Name;
         graph.Input.Clear();
         graph.Input.Add(OnnxGraphSurgery.FloatValueInfo(InputName, [-1, 3, Size, Size]));

@@ -18,6 +18,25 @@ internal static class ShapeProbe
     public static Dictionary<string, TensorFacts> Run(
         ModelProto model, GraphIndex index, IEnumerable<string> tensors, IReadOnlyDictionary<string, long[]>? inputShapes)
     {
+        var list = tensors.ToList();
+        try
+        {
+            return Run(model, index, list, inputShapes, ProbeBatch);
+        }
+        catch (OnnxRuntimeException) when (HasSymbolicBatch(index))
+        {
+            // Some exports declare a symbolic batch but hard-code 1 inside (e.g. Reshape to [1, -1]): probe as such.
+            return Run(model, index, list, inputShapes, 1);
+        }
+    }
+
+    private static bool HasSymbolicBatch(GraphIndex index) =>
+        index.Graph.Input.Where(i => index.GraphInputs.Contains(i.Name))
+            .Any(i => i.Type?.TensorType?.Shape?.Dim is { Count: > 0 } d && !(d[0].HasDimValue && d[0].DimValue > 0));
+
+    private static Dictionary<string, TensorFacts> Run(
+        ModelProto model, GraphIndex index, List<string> tensors, IReadOnlyDictionary<string, long[]>? inputShapes, long batch)
+    {
         var facts = new Dictionary<string, TensorFacts>(StringComparer.Ordinal);
         var wanted = new List<string>();
         foreach (var t in tensors.Distinct(StringComparer.Ordinal))
@@ -31,7 +50,7 @@ internal static class ShapeProbe
         var existingOutputs = probe.Graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
         var feedShapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         foreach (var input in probe.Graph.Input.Where(i => index.GraphInputs.Contains(i.Name)))
-            feedShapes[input.Name] = ResolveInputShape(input, inputShapes);
+            feedShapes[input.Name] = ResolveInputShape(input, inputShapes, batch);
         foreach (var t in wanted.Where(t => !existingOutputs.Contains(t) && !feedShapes.ContainsKey(t)))
             probe.Graph.Output.Add(new ValueInfoProto { Name = t });
 
@@ -72,7 +91,7 @@ internal static class ShapeProbe
         return facts;
     }
 
-    private static long[] ResolveInputShape(ValueInfoProto input, IReadOnlyDictionary<string, long[]>? overrides)
+    private static long[] ResolveInputShape(ValueInfoProto input, IReadOnlyDictionary<string, long[]>? overrides, long batch)
     {
         if (overrides is not null && overrides.TryGetValue(input.Name, out var given)) return given;
         var dims = input.Type?.TensorType?.Shape?.Dim;
@@ -81,7 +100,7 @@ internal static class ShapeProbe
         for (int i = 0; i < dims.Count; i++)
         {
             if (dims[i].HasDimValue && dims[i].DimValue > 0) shape[i] = dims[i].DimValue;
-            else if (i == 0) shape[i] = ProbeBatch;
+            else if (i == 0) shape[i] = batch;
             else throw new InvalidOperationException(
                 $"Model input '{input.Name}' has a symbolic dimension at axis {i}; pass its concrete shape in GradCamOptions.InputShapes.");
         }

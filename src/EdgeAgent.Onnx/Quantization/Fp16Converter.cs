@@ -77,6 +77,7 @@ public static class Fp16Converter
 
         // Inputs of converted nodes: float16 tensors by their new name, float16 copies of weights, casts of other float32 tensors.
         var halfInitializers = new Dictionary<string, string>(StringComparer.Ordinal);
+        var weightCasts = new List<NodeProto>();
         var castsBefore = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
         var sharedWeights = initializers.Keys.Where(fp32Readers.Contains).ToHashSet(StringComparer.Ordinal);
         foreach (var node in graph.Node.Where(converted.Contains))
@@ -107,9 +108,12 @@ public static class Fp16Converter
                         }
 
                         var halfTensor = OnnxTensors.FromHalves(halfName, halves, [.. weight.Dims]);
-                        if (halfName == tensor)
+                        graph.Initializer.Remove(weight);
+                        if (halfName != tensor)
                         {
-                            graph.Initializer.Remove(weight);
+                            // Float32 readers (the CAM subgraph) get a Cast of the float16 copy, which runtimes fold
+                            // once at load: the file holds each weight once.
+                            weightCasts.Add(Cast(halfName, tensor, Float, Unique($"{tensor}_to_fp32")));
                         }
 
                         graph.Initializer.Add(halfTensor);
@@ -133,7 +137,7 @@ public static class Fp16Converter
 
         var producers = graph.Node.SelectMany(n => n.Output.Select(o => (o, n))).Where(p => p.o.Length > 0)
             .GroupBy(p => p.o, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().n, StringComparer.Ordinal);
-        var ordered = new List<NodeProto>();
+        var ordered = new List<NodeProto>(weightCasts);
         // Casts of graph inputs and initializers first; casts of node outputs right after their producer.
         ordered.AddRange(castsBefore.Where(p => !producers.ContainsKey(p.Key)).Select(p => p.Value));
         var castsOfOutputs = castsBefore.Where(p => producers.ContainsKey(p.Key)).GroupBy(p => producers[p.Key], NodeIdentity.Instance).ToDictionary(g => g.Key, g => g.Select(p => p.Value).ToList(), NodeIdentity.Instance);

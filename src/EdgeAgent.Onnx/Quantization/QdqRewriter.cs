@@ -17,6 +17,8 @@ internal sealed class QdqRewriter
     private readonly HashSet<string> names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TensorProto> initializers;
     private readonly Dictionary<string, string> dequantizedWeights = new(StringComparer.Ordinal);
+    private readonly Dictionary<NodeProto, List<NodeProto>> insertBefore = new(NodeIdentity.Instance);
+    private readonly HashSet<NodeProto> replaced = new(NodeIdentity.Instance);
 
     private QdqRewriter(ModelProto model, QuantizationOptions options)
     {
@@ -122,6 +124,12 @@ internal sealed class QdqRewriter
         var rewritten = new List<NodeProto>(prologue);
         foreach (var node in graph.Node)
         {
+            if (insertBefore.TryGetValue(node, out var replacement))
+            {
+                rewritten.AddRange(replacement);
+                continue;
+            }
+
             rewritten.Add(node);
             if (node.Output.Count > 0 && qdqAfter.TryGetValue(node.Output[0], out var pairs))
             {
@@ -196,7 +204,17 @@ internal sealed class QdqRewriter
         // Float readers of the weight (the Grad-CAM subgraph differentiating through a dense layer) get
         // Cast(int8) · scale instead of a DequantizeLinear: ORT constant-folds Cast and Mul of initializers once at
         // session start, whereas it keeps DequantizeLinear nodes for QDQ fusion and would re-run them on every Run.
-        if (model.Graph.Node.Any(n => !ReferenceEquals(n, node) && n.Input.Contains(weightName)))
+        if (options.DynamicCamProducts && dims.Length == 2 && axis is null or 0)
+        {
+            foreach (var reader in model.Graph.Node.Where(n => n.OpType == "MatMul" && n.Input.Count == 2 && n.Input[1] == weightName
+                && n.Input[0] != weightName && !ReferenceEquals(n, node) && !replaced.Contains(n)).ToList())
+            {
+                insertBefore[reader] = DynamicProduct(reader, weightQ, scales, axis is not null, weightScale);
+                replaced.Add(reader);
+            }
+        }
+
+        if (model.Graph.Node.Any(n => !ReferenceEquals(n, node) && !replaced.Contains(n) && n.Input.Contains(weightName)))
         {
             var cast = Name($"{weightName}_int8_as_float");
             var castNode = Node("Cast", [weightQ], cast, $"{weightName}_Cast");
@@ -244,6 +262,53 @@ internal sealed class QdqRewriter
             node.Input[2] = biasDq;
             yield return dqBias;
         }
+    }
+
+    /// <summary>
+    /// Replaces a float MatMul(g, W) of the CAM subgraph (the backward product through a dense layer, W stored [N, K] and
+    /// scaled per row N, the reduction axis) by dynamic quantization: g·diag(s) quantized per tensor to uint8 at run
+    /// time, an integer product with the int8 W (MatMulInteger, u8×s8), then one float rescale. Exact up to the
+    /// rounding of g·diag(s) to 8 bits; ORT fuses the chain into DynamicQuantizeMatMul.
+    /// </summary>
+    private List<NodeProto> DynamicProduct(NodeProto reader, string weightQ, float[] scales, bool perRow, string weightScale)
+    {
+        var nodes = new List<NodeProto>();
+        var g = reader.Input[0];
+        var output = reader.Output[0];
+        var prefix = $"{reader.Name}_dynamic";
+        if (perRow)
+        {
+            var rowScale = AddInitializer(OnnxTensors.FromFloats(Name($"{prefix}_row_scale"), scales, scales.Length));
+            var scaled = Name($"{prefix}_scaled");
+            nodes.Add(Node("Mul", [g, rowScale], scaled, $"{prefix}_Mul_rows"));
+            g = scaled;
+        }
+
+        var gq = Name($"{prefix}_quantized");
+        var gScale = Name($"{prefix}_scale");
+        var gZero = Name($"{prefix}_zero_point");
+        var quantize = new NodeProto { OpType = "DynamicQuantizeLinear", Name = Name($"{prefix}_DynamicQuantizeLinear") };
+        quantize.Input.Add(g);
+        quantize.Output.AddRange([gq, gScale, gZero]);
+        nodes.Add(quantize);
+        var accumulated = Name($"{prefix}_int32");
+        nodes.Add(Node("MatMulInteger", [gq, weightQ, gZero], accumulated, $"{prefix}_MatMulInteger"));
+        var asFloat = Name($"{prefix}_float");
+        var cast = Node("Cast", [accumulated], asFloat, $"{prefix}_Cast");
+        cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = (int)TensorProto.Types.DataType.Float });
+        nodes.Add(cast);
+        if (perRow)
+        {
+            nodes.Add(Node("Mul", [asFloat, gScale], output, $"{prefix}_Mul_scale"));
+        }
+        else
+        {
+            var combined = Name($"{prefix}_combined_scale");
+            nodes.Add(Node("Mul", [gScale, weightScale], combined, $"{prefix}_Mul_weight_scale"));
+            nodes.Add(Node("Mul", [asFloat, combined], output, $"{prefix}_Mul_scale"));
+        }
+
+        return nodes;
     }
 
     private void RewireAll(string from, string to)

@@ -28,6 +28,12 @@ public sealed record QuantizationOptions
     /// </summary>
     public IReadOnlySet<string> FloatOutputs { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// In the float CAM subgraph, compute the backward products through int8 dense weights (MatMul(g, W)) with
+    /// dynamic uint8 quantization of g and an integer product, instead of in float from a dequantized weight copy.
+    /// </summary>
+    public bool DynamicCamProducts { get; init; } = true;
+
     /// <summary>Bins of each streaming |x| histogram (memory: 8 bytes per bin per calibrated tensor).</summary>
     public int HistogramBins { get; init; } = 2048;
 

@@ -107,9 +107,12 @@ public sealed class StreamingHistogram
     }
 
     /// <summary>
-    /// The clipping threshold minimising KL(P || Q), P = the |x| histogram cut at the candidate edge with the clipped
-    /// mass added to its last bin, Q = P merged into <paramref name="levels"/> quantization bins and spread back
-    /// evenly over the bins that were non-zero in P.
+    /// The clipping threshold minimising KL(P || Q): P = the full |x| histogram; Q = what quantizing with that
+    /// threshold leaves of it: the bins below the edge (with the clipped tail piled onto the last one) merged into
+    /// <paramref name="levels"/> quantization bins and spread back evenly over their non-zero bins, nothing beyond the
+    /// edge. Clipped mass is priced at a floor probability, so rare outliers are cut while a sizeable tail is not;
+    /// comparing against the clipped P instead (as often done) prices clipping at zero and, on spiky data such as
+    /// 8-bit image inputs, collapses the range.
     /// </summary>
     private double EntropyThreshold(int levels)
     {
@@ -127,23 +130,19 @@ public sealed class StreamingHistogram
 
         var best = double.PositiveInfinity;
         var bestEdge = last + 1;
-        var p = new double[bins.Length];
-        var q = new double[bins.Length];
+        var clipped = new double[last + 1];
+        var q = new double[last + 1];
         long tail = 0;
-        for (var i = last + 1; i < bins.Length; i++)
-        {
-            tail += bins[i];
-        }
 
         // Walk candidate edges from the widest down so the clipped tail accumulates incrementally.
         for (var edge = last + 1; edge >= levels; edge--)
         {
             for (var j = 0; j < edge; j++)
             {
-                p[j] = bins[j];
+                clipped[j] = bins[j];
             }
 
-            p[edge - 1] += tail;
+            clipped[edge - 1] += tail;
             for (var level = 0; level < levels; level++)
             {
                 var start = (int)((long)level * edge / levels);
@@ -152,8 +151,8 @@ public sealed class StreamingHistogram
                 var nonZero = 0;
                 for (var j = start; j < end; j++)
                 {
-                    sum += p[j];
-                    if (p[j] > 0)
+                    sum += clipped[j];
+                    if (clipped[j] > 0)
                     {
                         nonZero++;
                     }
@@ -161,11 +160,12 @@ public sealed class StreamingHistogram
 
                 for (var j = start; j < end; j++)
                 {
-                    q[j] = p[j] > 0 ? sum / nonZero : 0;
+                    q[j] = clipped[j] > 0 ? sum / nonZero : 0;
                 }
             }
 
-            var divergence = Divergence(p, q, edge);
+            Array.Clear(q, edge, q.Length - edge);
+            var divergence = Divergence(q, last + 1);
             if (divergence < best)
             {
                 best = divergence;
@@ -178,24 +178,19 @@ public sealed class StreamingHistogram
         return bestEdge * width;
     }
 
-    private static double Divergence(double[] p, double[] q, int length)
+    /// <summary>KL(bins || q) over the first <paramref name="length"/> bins; both have total mass <see cref="Count"/>.</summary>
+    private double Divergence(double[] q, int length)
     {
-        double pTotal = 0;
-        double qTotal = 0;
-        for (var j = 0; j < length; j++)
-        {
-            pTotal += p[j];
-            qTotal += q[j];
-        }
-
+        // Floor for Q where quantization leaves no mass (values beyond the threshold): clipping a fraction p of the
+        // values then costs about p·ln(p / 1e-12), cheap for rare outliers, dear for a real tail.
+        const double floor = 1e-12;
         double kl = 0;
         for (var j = 0; j < length; j++)
         {
-            if (p[j] > 0)
+            if (bins[j] > 0)
             {
-                // q is non-zero wherever p is (it spreads each level's mass over P's non-zero bins).
-                var pj = p[j] / pTotal;
-                kl += pj * Math.Log(pj / (q[j] / qTotal));
+                var pj = bins[j] / (double)Count;
+                kl += pj * Math.Log(pj / Math.Max(q[j] / Count, floor));
             }
         }
 

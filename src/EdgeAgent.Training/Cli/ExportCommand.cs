@@ -13,14 +13,16 @@ internal static class ExportCommand
         var bundle = new Option<string?>("--bundle") { Description = "Also write the small bundle (head.onnx, manifest template, metrics) the agent assembles at run time" };
         var name = new Option<string>("--name") { Description = "Model name in the manifest", DefaultValueFactory = _ => "cnn-rnn-resnet18-phantoms" };
         var version = new Option<string>("--version") { Description = "Semantic version in the manifest", DefaultValueFactory = _ => "1.0.0" };
+        var metrics = new Option<string?>("--metrics-from") { Description = "Evaluation folder (e.g. RUN/evaluation-DATA) whose metrics go into the manifest; default: the run's test split" };
         var command = new Command("export", "Export a trained run as ONNX (backbone + head joined), check parity against TorchSharp, and write a model package");
         command.Arguments.Add(run);
         command.Options.Add(output);
         command.Options.Add(bundle);
         command.Options.Add(name);
         command.Options.Add(version);
+        command.Options.Add(metrics);
         command.SetAction(parse => CliErrors.Run(() =>
-            new PackageExporter(Console.Out).Export(parse.GetValue(run)!, parse.GetValue(output)!, parse.GetValue(bundle), parse.GetValue(name)!, parse.GetValue(version)!)));
+            new PackageExporter(Console.Out).Export(parse.GetValue(run)!, parse.GetValue(output)!, parse.GetValue(bundle), parse.GetValue(name)!, parse.GetValue(version)!, parse.GetValue(metrics))));
         return command;
     }
 }

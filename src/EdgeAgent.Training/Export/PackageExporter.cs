@@ -30,8 +30,10 @@ public sealed class PackageExporter
 
     public PackageExporter(TextWriter output) => this.output = output;
 
-    public ParityResult Export(string runDirectory, string packageDirectory, string? bundleDirectory, string name, string version)
+    /// <param name="metricsDirectory">Folder whose metrics.json/metrics.md go into the manifest and bundle (default: the run's own test split).</param>
+    public ParityResult Export(string runDirectory, string packageDirectory, string? bundleDirectory, string name, string version, string? metricsDirectory = null)
     {
+        metricsDirectory ??= runDirectory;
         var run = TrainingPipeline.ReadRun(runDirectory);
         using var model = RunModel.Load(runDirectory, run);
         if (model.Frozen is null)
@@ -42,7 +44,7 @@ public sealed class PackageExporter
         }
 
         var head = HeadOnnxExporter.Export(model.Head);
-        var template = Template(runDirectory, run, name, version);
+        var template = Template(metricsDirectory, run, name, version) with { Input = model.Frozen.Input };
         var (joined, manifest) = BundledModelAssembler.Assemble(head, model.Frozen, template);
         var parity = CheckParity(model, run, joined, manifest);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -61,26 +63,26 @@ public sealed class PackageExporter
         output.WriteLine($"Package {packageDirectory}: {written.Name} {written.Version}, sha256 {written.Sha256}.");
         if (bundleDirectory is not null)
         {
-            WriteBundle(bundleDirectory, runDirectory, head, template with { Metrics = metrics, Safety = safety });
+            WriteBundle(bundleDirectory, metricsDirectory, head, template with { Metrics = metrics, Safety = safety });
         }
 
         return parity;
     }
 
     /// <summary>The small, committable bundle: head.onnx, manifest template and the metrics report.</summary>
-    private void WriteBundle(string bundleDirectory, string runDirectory, ModelProto head, ModelManifest template)
+    private void WriteBundle(string bundleDirectory, string metricsDirectory, ModelProto head, ModelManifest template)
     {
         Directory.CreateDirectory(bundleDirectory);
         File.WriteAllBytes(Path.Combine(bundleDirectory, BundledModelAssembler.HeadFileName), head.ToByteArray());
         File.WriteAllBytes(Path.Combine(bundleDirectory, BundledModelAssembler.ManifestTemplateFileName), ModelManifestJson.Serialize(template));
-        File.Copy(Path.Combine(runDirectory, "metrics.md"), Path.Combine(bundleDirectory, "metrics.md"), overwrite: true);
+        File.Copy(Path.Combine(metricsDirectory, "metrics.md"), Path.Combine(bundleDirectory, "metrics.md"), overwrite: true);
         output.WriteLine($"Bundle {bundleDirectory}: head.onnx {new FileInfo(Path.Combine(bundleDirectory, BundledModelAssembler.HeadFileName)).Length / 1024} KB.");
     }
 
-    private static ModelManifest Template(string runDirectory, RunDescriptor run, string name, string version)
+    private static ModelManifest Template(string metricsDirectory, RunDescriptor run, string name, string version)
     {
         var metrics = new Dictionary<string, double>();
-        var metricsPath = Path.Combine(runDirectory, "metrics.json");
+        var metricsPath = Path.Combine(metricsDirectory, "metrics.json");
         if (File.Exists(metricsPath))
         {
             var report = JsonSerializer.Deserialize<EvaluationReport>(File.ReadAllText(metricsPath), ReportWriter.Json)!;
@@ -105,7 +107,7 @@ public sealed class PackageExporter
             Name = name,
             Version = version,
             Labels = run.Labels,
-            Input = new InputSpec { Name = "image", Width = 1, Height = 1 }, // replaced by the backbone's spec on assembly
+            Input = new InputSpec { Name = "image", Width = 224, Height = 224 }, // set from the backbone by the caller and on assembly
             Outputs = new OutputSpec { Logits = HeadOnnxExporter.LogitsName, Probabilities = HeadOnnxExporter.ProbabilitiesName },
             Sha256 = "",
             TargetLayer = run.Head.Standardize ? HeadOnnxExporter.StandardizedName : null,

@@ -20,18 +20,19 @@ internal static class BenchCommand
         var count = new Option<int>("--count") { Description = "Images (phantoms, 512 px PNG)", DefaultValueFactory = _ => 90 };
         var inFlight = new Option<int>("--max-in-flight") { Description = "Input:MaxInFlight", DefaultValueFactory = _ => 2 };
         var threads = new Option<int>("--intra-op-threads") { Description = "Inference:IntraOpThreads (0 = ONNX Runtime default)", DefaultValueFactory = _ => 0 };
-        var command = new Command("bench", "Measure images per second through the folder pipeline and peak memory") { model, count, inFlight, threads };
+        var noOverlays = new Option<bool>("--no-overlays") { Description = "Output:Overlays=false (skip drawing the overlay PNGs)" };
+        var command = new Command("bench", "Measure images per second through the folder pipeline and peak memory") { model, count, inFlight, threads, noOverlays };
         foreach (var subcommand in subcommands)
         {
             command.Subcommands.Add(subcommand);
         }
 
         command.SetAction(async (parse, cancellationToken) =>
-            await RunAsync(parse.GetValue(model)!, parse.GetValue(count), parse.GetValue(inFlight), parse.GetValue(threads), Console.Out, Console.Error, cancellationToken));
+            await RunAsync(parse.GetValue(model)!, parse.GetValue(count), parse.GetValue(inFlight), parse.GetValue(threads), !parse.GetValue(noOverlays), Console.Out, Console.Error, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string model, int count, int maxInFlight, int threads, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string model, int count, int maxInFlight, int threads, bool overlays, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var root = Path.Combine(Path.GetTempPath(), $"edge-agent-bench-{Environment.ProcessId}");
         try
@@ -60,7 +61,11 @@ internal static class BenchCommand
                 ModelPath = modelPath,
                 MaxInFlight = maxInFlight,
                 SettleTime = TimeSpan.FromMilliseconds(100),
-                Extra = new Dictionary<string, string?> { ["Inference:IntraOpThreads"] = threads.ToString(CultureInfo.InvariantCulture) },
+                Extra = new Dictionary<string, string?>
+                {
+                    ["Inference:IntraOpThreads"] = threads.ToString(CultureInfo.InvariantCulture),
+                    ["Output:Overlays"] = overlays ? "true" : "false",
+                },
             };
             var rssBefore = PeakRssMb();
             var result = await run.RunAsync(files, error, cancellationToken);
@@ -72,7 +77,7 @@ internal static class BenchCommand
             var diagnosed = result.Inputs.Count(o => o.Kind == InputOutcomeKind.Diagnosed);
             var stageMedians = StageMedians(run.Results);
             output.WriteLine($"model            {result.Model.DisplayName} on {result.Model.Classifier.Provider}, CAM {(result.Model.Classifier.HasCam ? "on" : "off")}");
-            output.WriteLine($"images           {diagnosed} diagnosed of {files.Count} (512x512 PNG phantoms), Input:MaxInFlight {maxInFlight}, Inference:IntraOpThreads {threads}, {Environment.ProcessorCount} CPUs");
+            output.WriteLine($"images           {diagnosed} diagnosed of {files.Count} (512x512 PNG phantoms), Input:MaxInFlight {maxInFlight}, Inference:IntraOpThreads {threads}, overlays {(overlays ? "on" : "off")}, {Environment.ProcessorCount} CPUs");
             output.WriteLine($"wall time        {result.Elapsed.TotalSeconds:0.00} s from the first file dropped to the last input moved (includes one 100 ms settle period)");
             output.WriteLine($"throughput       {diagnosed / result.Elapsed.TotalSeconds:0.00} images/s");
             output.WriteLine($"median per image {string.Join(", ", stageMedians.Select(s => $"{s.Key} {s.Value:0.0} ms"))}");

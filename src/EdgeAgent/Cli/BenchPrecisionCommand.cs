@@ -6,7 +6,7 @@ using EdgeAgent.Onnx.Quantization;
 namespace EdgeAgent.Cli;
 
 /// <summary>
-/// `edge-agent bench-precision [--runs N] [--threads T] [--calibration-images N] [--skip-vgg]`: fp32 vs int8 (QDQ, CPU
+/// `edge-agent bench precision [--runs N] [--threads T] [--calibration-images N] [--skip-vgg]`: fp32 vs int8 (QDQ, CPU
 /// provider) in one run, with and without the Grad-CAM subgraph, on the tiny CNN-LSTM and the paper-shaped VGG19-RNN
 /// (224x224, LSTM 512, dense 4096x2): median latency, speed-up, size ratio and float-vs-int8 fidelity.
 /// </summary>
@@ -18,7 +18,7 @@ internal static class BenchPrecisionCommand
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = runtime default)", DefaultValueFactory = _ => 0 };
         var calibrationImages = new Option<int>("--calibration-images") { Description = "Synthetic calibration images", DefaultValueFactory = _ => 8 };
         var skipVgg = new Option<bool>("--skip-vgg") { Description = "Only the tiny model (the VGG19-RNN needs ~5 GB RAM and minutes)" };
-        var command = new Command("bench-precision", "Compare fp32 and int8 latency, size and CAM fidelity on the CPU execution provider")
+        var command = new Command("precision", "Compare fp32 and int8 latency, size and CAM fidelity on the CPU execution provider")
         {
             runs, threads, calibrationImages, skipVgg,
         };

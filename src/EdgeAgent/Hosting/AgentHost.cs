@@ -1,10 +1,12 @@
 using EdgeAgent.Configuration;
+using EdgeAgent.Devices;
 using EdgeAgent.Inference;
 using EdgeAgent.Inference.Safety;
 using EdgeAgent.Messaging.Link;
 using EdgeAgent.Messaging.Outbox;
 using EdgeAgent.Messaging.Publishing;
 using EdgeAgent.Models;
+using EdgeAgent.Models.Updates;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,6 +55,8 @@ public static class AgentHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
+        // Logs on stderr keep stdout for what the verbs print (demo table, bench figures); journald reads both.
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddSystemd();
         // Per-file failures never reach the host (they are quarantined). Anything that does is a broken agent: stop it and
         // exit non-zero so systemd (Restart=on-failure) starts a fresh one, instead of running on without a pipeline.
@@ -83,11 +87,32 @@ public static class AgentHost
             sp.GetRequiredService<IOptions<OutputOptions>>().Value));
         services.AddSingleton(sp => new InferenceSessionFactory(sp.GetRequiredService<IOptions<InferenceOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<ModelLoader>();
+        services.AddOptions<ModelUpdateOptions>().Bind(configuration.GetSection(ModelUpdateOptions.SectionName));
+        // The start-up model: the active package of a model update when there is one, else Model:Path.
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ModelOptions>>().Value;
-            return sp.GetRequiredService<ModelLoader>().Load(options.Path!, options.WarmUp);
+            var model = ModelStartup.Load(sp.GetRequiredService<ModelLoader>(), options.Path!, options.WarmUp,
+                ModelUpdateDirectory(sp), sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ModelStartup)));
+            var overlayClass = sp.GetRequiredService<IOptions<OutputOptions>>().Value.OverlayClass;
+            if (overlayClass is { Length: > 0 } && !model.Manifest.Labels.Contains(overlayClass))
+            {
+                model.Dispose();
+                throw new ModelContractException(
+                    $"Output:OverlayClass is '{overlayClass}', which is not a label of {model.Manifest.Name} ({string.Join(", ", model.Manifest.Labels)})");
+            }
+
+            return model;
         });
+        // What the pipeline reads per item; model updates swap it.
+        services.AddSingleton(sp => new ModelHolder(sp.GetRequiredService<LoadedModel>(), sp.GetRequiredService<IOptions<ModelUpdateOptions>>().Value.HealthWindow));
+        if (configuration.GetValue<bool>($"{ModelUpdateOptions.SectionName}:{nameof(ModelUpdateOptions.Enabled)}"))
+        {
+            services.AddHostedService(sp => new ModelUpdateService(
+                sp.GetRequiredService<MqttLink>(), sp.GetRequiredService<IOptions<MqttOptions>>(), sp.GetRequiredService<IOptions<ModelUpdateOptions>>(),
+                sp.GetRequiredService<ModelHolder>(), sp.GetRequiredService<ModelLoader>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<ModelUpdateService>>(), ModelUpdateDirectory(sp)!));
+        }
         services.AddSingleton(sp =>
         {
             var paths = sp.GetRequiredService<AgentPaths>();
@@ -122,6 +147,21 @@ public static class AgentHost
         services.AddSingleton<PipelineMonitor>();
         services.AddSingleton<InputProcessor>();
         services.AddHostedService<FolderPipeline>();
+
+        // Camera input (Devices:Camera:Enabled) feeds the watch folder; the systemd watchdog is fed only while the pipeline is healthy.
+        services.AddSingleton<Devices.Input.ICapturedFrameSink, WatchFolderFrameSink>();
+        services.AddSingleton<Devices.Watchdog.IPipelineHealth, PipelineHealthSource>();
+        services.AddCameraInput(configuration);
+        services.AddHealthGatedWatchdog();
+    }
+
+    /// <summary>ModelUpdates:Directory, default {Agent:DataDirectory}/models; null when updates are off.</summary>
+    private static string? ModelUpdateDirectory(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<ModelUpdateOptions>>().Value;
+        return options.Enabled
+            ? Path.GetFullPath(options.Directory ?? Path.Combine(sp.GetRequiredService<AgentPaths>().DataDirectory, "models"))
+            : null;
     }
 
     private static void Bind<T>(IServiceCollection services, IConfiguration configuration, string section, Func<T, IEnumerable<string>> rules)

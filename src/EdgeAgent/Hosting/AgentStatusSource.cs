@@ -1,18 +1,20 @@
 using System.Reflection;
 using EdgeAgent.Messaging.Publishing;
-using EdgeAgent.Models;
+using EdgeAgent.Models.Updates;
 using EdgeAgent.Pipeline;
 
 namespace EdgeAgent.Hosting;
 
 /// <summary>Feeds the MQTT status topic with what the pipeline did and which model and provider run.</summary>
-public sealed class AgentStatusSource(PipelineMonitor monitor, LoadedModel model) : IDeviceStatusSource
+public sealed class AgentStatusSource(PipelineMonitor monitor, ModelHolder models) : IDeviceStatusSource
 {
     private static readonly string? Version = typeof(AgentStatusSource).Assembly
         .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
 
     public DeviceStatusSnapshot GetSnapshot()
     {
+        // The model serving now (it changes with a model update).
+        var model = models.Current;
         var lastFailure = monitor.Outcomes.LastOrDefault(o => o.Kind == InputOutcomeKind.Failed);
         var alarms = new List<string>();
         if (!model.Manifest.Trained)

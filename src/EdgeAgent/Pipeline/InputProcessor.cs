@@ -7,6 +7,7 @@ using EdgeAgent.Inference;
 using EdgeAgent.Inference.Safety;
 using EdgeAgent.Messaging.Contracts;
 using EdgeAgent.Models;
+using EdgeAgent.Models.Updates;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +24,7 @@ public sealed class InputProcessor
     private readonly AgentOptions agent;
     private readonly InputOptions input;
     private readonly OutputOptions output;
-    private readonly LoadedModel model;
+    private readonly ModelHolder models;
     private readonly IImagePreparer preparer;
     private readonly IResultSink[] sinks;
     private readonly ProcessingLedger ledger;
@@ -34,14 +35,14 @@ public sealed class InputProcessor
 
     public InputProcessor(
         AgentPaths paths, IOptions<AgentOptions> agent, IOptions<InputOptions> input, IOptions<OutputOptions> output,
-        LoadedModel model, IImagePreparer preparer, IEnumerable<IResultSink> sinks, ProcessingLedger ledger,
+        ModelHolder models, IImagePreparer preparer, IEnumerable<IResultSink> sinks, ProcessingLedger ledger,
         TimeProvider clock, ILogger<InputProcessor> logger)
     {
         this.paths = paths;
         this.agent = agent.Value;
         this.input = input.Value;
         this.output = output.Value;
-        this.model = model;
+        this.models = models;
         this.preparer = preparer;
         this.sinks = [.. sinks];
         this.ledger = ledger;
@@ -83,16 +84,29 @@ public sealed class InputProcessor
                     return new InputOutcome(fileName, InputOutcomeKind.Duplicate, known.ResultId, $"same content as {known.FileName}");
                 }
 
+                // The model is read once per item: a swap during this item leaves it on the model it started with.
+                using var lease = models.Acquire();
+                var model = lease.Model;
                 var resultId = ResultIds.For(sha, model.Manifest.Name, model.Manifest.Version);
                 stage = "decode";
                 var image = preparer.Prepare(content, fileName, model.Manifest.Input);
                 if (image.Rejections.Count > 0)
                 {
-                    return await RejectAsync(path, resultId, fileName, sha, image, acquiredAt, total, cancellationToken);
+                    return await RejectAsync(path, model, resultId, fileName, sha, image, acquiredAt, total, cancellationToken);
                 }
 
                 stage = "inference";
-                var diagnosis = model.Classifier.Classify(image.Tensor, cancellationToken);
+                Diagnosis diagnosis;
+                try
+                {
+                    diagnosis = model.Classifier.Classify(image.Tensor, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    models.Observe(lease, null, ex);
+                    throw;
+                }
+                models.Observe(lease, diagnosis, null);
                 var safety = OodAssessor.Assess(diagnosis.Logits, model.Manifest.Safety);
                 stage = "overlay";
                 var overlayClock = Stopwatch.StartNew();
@@ -113,13 +127,14 @@ public sealed class InputProcessor
                 }
 
                 timings["total"] = total.Elapsed.TotalMilliseconds;
-                var result = BuildResult(resultId, fileName, sha, image, diagnosis, safety, timings, acquiredAt, overlay is not null);
+                var result = BuildResult(model, resultId, fileName, sha, image, diagnosis, safety, timings, acquiredAt, overlay is not null);
                 stage = "store";
                 foreach (var sink in sinks)
                 {
                     await sink.CommitAsync(result, overlay, cancellationToken);
                 }
 
+                await WriteExtraOverlayAsync(image, diagnosis, resultId, cancellationToken);
                 ledger.Record(new LedgerEntry(sha, resultId, fileName, $"{model.Manifest.Name}@{model.Manifest.Version}", clock.GetUtcNow()));
                 Finish(path, sha);
                 AgentLog.Diagnosed(logger, fileName, diagnosis.Label, diagnosis.Confidence, resultId, total.Elapsed.TotalMilliseconds);
@@ -195,7 +210,7 @@ public sealed class InputProcessor
 
     /// <summary>The quality gate refused the image: publish a "rejected" result with its reasons (never drop it silently).</summary>
     private async Task<InputOutcome> RejectAsync(
-        string path, string resultId, string fileName, string sha, PreparedImage image, DateTimeOffset acquiredAt, Stopwatch total, CancellationToken cancellationToken)
+        string path, LoadedModel model, string resultId, string fileName, string sha, PreparedImage image, DateTimeOffset acquiredAt, Stopwatch total, CancellationToken cancellationToken)
     {
         var identity = (image.Dicom ?? new InputIdentity { FileName = fileName, Sha256 = sha }) with { FileName = fileName, Sha256 = sha };
         var result = new ResultMessage
@@ -232,8 +247,23 @@ public sealed class InputProcessor
         return image.RenderOverlay(diagnosis, diagnosis.Label, banner);
     }
 
+    /// <summary>Output:OverlayClass: a second overlay for a chosen label (e.g. covid), in the results folder only.</summary>
+    private async Task WriteExtraOverlayAsync(PreparedImage image, Diagnosis diagnosis, string resultId, CancellationToken cancellationToken)
+    {
+        if (!output.Overlays || output.OverlayClass is not { Length: > 0 } label || label == diagnosis.Label
+            || diagnosis.Cams is null || !diagnosis.Cams.ContainsKey(label) || image.RenderOverlay is null)
+        {
+            return;
+        }
+
+        if (image.RenderOverlay(diagnosis, label) is { } png)
+        {
+            await AtomicFile.WriteAsync(Path.Combine(paths.ResultsFolder, $"{resultId}.{label}.png"), png, cancellationToken);
+        }
+    }
+
     private ResultMessage BuildResult(
-        string resultId, string fileName, string sha, PreparedImage image, Diagnosis diagnosis, SafetyAssessment safety,
+        LoadedModel model, string resultId, string fileName, string sha, PreparedImage image, Diagnosis diagnosis, SafetyAssessment safety,
         Dictionary<string, double> timings, DateTimeOffset acquiredAt, bool hasOverlay)
     {
         var identity = (image.Dicom ?? new InputIdentity { FileName = fileName, Sha256 = sha }) with { FileName = fileName, Sha256 = sha };

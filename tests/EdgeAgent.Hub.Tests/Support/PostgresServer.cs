@@ -37,7 +37,7 @@ public sealed class PostgresServer : IAsyncDisposable
         var port = TestHub.FreePort();
         var server = Start(Path.Combine(bin, "postgres"),
             ["-D", data, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-k", folder.FullName,
-             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"]);
         var postgres = new PostgresServer(server, folder, port);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)

@@ -24,6 +24,10 @@ public sealed class GradCamTransformTests
         CheckModel(WholeModels.CnnGru(), [1, 1, 8, 8], expectedTargetOp: "MaxPool");
 
     [Fact]
+    public void Model_with_a_hard_coded_batch_of_one_is_probed_with_batch_one() =>
+        CheckModel(WholeModels.HardCodedBatch(), [1, 1, 4, 4], expectedTargetOp: "Relu");
+
+    [Fact]
     public void Tf2onnx_style_nhwc_feature_map_is_detected_and_explained_per_channel()
     {
         var result = CheckModel(WholeModels.Nhwc(), [1, 1, 6, 6], expectedTargetOp: "Relu");

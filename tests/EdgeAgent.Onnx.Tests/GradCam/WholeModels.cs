@@ -77,6 +77,18 @@ internal static class WholeModels
         return g.Model;
     }
 
+    /// <summary>A symbolic batch declared, but 1 hard-coded inside (Reshape to [1, -1]), as some converters write.</summary>
+    public static ModelProto HardCodedBatch()
+    {
+        var g = new TestGraph(useDouble: false, seed: 12);
+        var x = BatchInput(g, "image", 1, 4, 4);
+        var act = g.Node("Relu", [g.Node("Conv", [x, g.Weight([3, 1, 3, 3]), g.Weight([3])], Attr("pads", 1L, 1L, 1L, 1L), Attr("kernel_shape", 3L, 3L))]);
+        var flat = g.Node("Reshape", [act, g.Ints(1, -1)]);
+        g.NodeTo("logits", "MatMul", [flat, g.Weight([48, Classes])]);
+        g.Output("logits");
+        return g.Model;
+    }
+
     private static string BatchInput(TestGraph g, string name, long c, long h, long w)
     {
         var shape = new TensorShapeProto();

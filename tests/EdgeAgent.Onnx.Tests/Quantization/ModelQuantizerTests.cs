@@ -71,6 +71,42 @@ public sealed class ModelQuantizerTests
     }
 
     [Fact]
+    public void Add_and_Concat_joins_run_as_int8_kernels_and_stay_close_to_float()
+    {
+        var model = QuantizationFixtures.Branches();
+        var samples = QuantizationFixtures.Images(6, 3, 8);
+        var result = ModelQuantizer.Quantize(model, samples, [1, 3, 8, 8], OneThread);
+        using var temp = new TempDirectory();
+        var optimized = temp.Combine("optimized.onnx");
+        using (var options = new SessionOptions
+        {
+            IntraOpNumThreads = 1,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+            OptimizedModelFilePath = optimized,
+        })
+        using (new InferenceSession(OnnxModelFile.ToBytes(result.Model), options))
+        {
+        }
+
+        var ops = OnnxModelFile.Load(optimized).Graph.Node.Select(n => n.OpType).ToList();
+        Assert.Equal(2, ops.Count(o => o == "QLinearConv"));
+        Assert.Contains("QLinearAdd", ops);
+        Assert.Contains("QLinearConcat", ops);
+
+        // Each pooled value is the mean of a quantized tensor (the Concat output, error ≤ half its step) whose inputs
+        // carry their own rounding: the Add output adds the two ReLU branch errors (each ≤ its half step plus the
+        // conv error, bounded loosely here by one full step of that branch) and one more half step.
+        var steps = result.Parameters.Values.Select(p => (double)p.Scale).ToList();
+        var bound = 4 * steps.Max();
+        var expected = OrtRunner.RunOne(model, "input", samples[0].Tensor, [1, 3, 8, 8], "pooled").Values;
+        var actual = OrtRunner.RunOne(result.Model, "input", samples[0].Tensor, [1, 3, 8, 8], "pooled").Values;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= bound, $"{i}: {expected[i]} vs {actual[i]} (bound {bound:g3})");
+        }
+    }
+
+    [Fact]
     public void The_CAM_survives_quantization_and_reads_the_dequantized_feature_map()
     {
         var fixture = ModelFixtures.TinyCnnLstm(seed: 4, size: 16);
@@ -87,6 +123,8 @@ public sealed class ModelQuantizerTests
         Assert.Contains(gradientNodes, n => n.Input.Contains(features));
         Assert.DoesNotContain(result.Model.Graph.Node, n => n.OpType != "QuantizeLinear" && n.Input.Contains(fixture.FeatureMapName));
         Assert.DoesNotContain(gradientNodes, n => n.OpType is "QuantizeLinear" or "DequantizeLinear");
+        // Backward products through the int8 dense weights run as dynamic integer products, not float copies.
+        Assert.Contains(gradientNodes, n => n.OpType == "MatMulInteger");
 
         var cam = OrtRunner.RunOne(result.Model, "input", samples[0].Tensor, [1, 3, 16, 16], "cam");
         Assert.Equal(new long[] { 1, 3, 8, 8 }, cam.Shape);

@@ -63,4 +63,20 @@ internal static class QuantizationFixtures
         graph.AddFloatOutput("out", TensorDim.Batch, 6, 8, 8);
         return graph.Build();
     }
+
+    /// <summary>Two Conv+ReLU branches joined by Add and by Concat (the DenseNet / Inception joins) → GlobalAveragePool → "pooled".</summary>
+    public static ModelProto Branches()
+    {
+        var graph = new GraphBuilder("branches");
+        graph.AddFloatInput("input", TensorDim.Batch, 3, 8, 8);
+        var layers = new LayerBuilder(graph, seed: 13);
+        var a = layers.Relu(layers.Conv("input", 3, 4, 3));
+        var b = layers.Relu(layers.Conv("input", 3, 4, 3));
+        var sum = graph.AddNode("Add", [a, b]);
+        var joined = graph.AddNode("Concat", [a, sum], NodeAttribute.Int("axis", 1));
+        var pooled = layers.GlobalAveragePool(joined);
+        layers.Flatten(pooled, output: "pooled");
+        graph.AddFloatOutput("pooled", TensorDim.Batch, 8);
+        return graph.Build();
+    }
 }

@@ -81,6 +81,18 @@ public sealed class StreamingHistogramTests
     }
 
     [Fact]
+    public void Entropy_keeps_the_range_of_evenly_spread_8_bit_pixel_values()
+    {
+        // A preprocessed 8-bit image has 256 evenly used levels: spikes every ~8 bins, no outliers. Clipping any of
+        // its top 5% would move real mass, so the threshold must stay above 0.95 of the maximum (1.0 here).
+        var values = Enumerable.Range(0, 256 * 40).Select(i => (i % 256) / 255f).ToArray();
+        var histogram = new StreamingHistogram();
+        histogram.Add(values);
+        var range = histogram.Range(CalibrationMethod.Entropy, levels: 256);
+        Assert.InRange(range.Max, 0.95f, 1f);
+    }
+
+    [Fact]
     public void Non_finite_activations_are_refused()
     {
         var histogram = new StreamingHistogram();

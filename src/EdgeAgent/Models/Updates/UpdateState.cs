@@ -1,0 +1,10 @@
+namespace EdgeAgent.Models.Updates;
+
+/// <summary>state.json of the update directory: which verified package is active and which one came before.</summary>
+public sealed record UpdateState
+{
+    public InstalledModel? Active { get; init; }
+    public InstalledModel? Previous { get; init; }
+    /// <summary>Package hashes refused or rolled back; their (retained) announcements are not tried again.</summary>
+    public IReadOnlyList<string> Refused { get; init; } = [];
+}

@@ -1,0 +1,143 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using EdgeAgent.Messaging.Tests.Support;
+using EdgeAgent.Models.Updates;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EdgeAgent.Tests.ModelUpdates;
+
+/// <summary>The whole agent (host, pipeline, MQTT link, update service) against a real mosquitto and a hub-side publisher.</summary>
+public sealed class ModelUpdateTests
+{
+    private const string Site = "test-site";
+    private const string Device = "test-device";
+
+    private static AgentHarness Agent(MosquittoBroker broker, string publicKey, string? dataDirectory = null)
+    {
+        var agent = AgentHarness.Create();
+        if (dataDirectory is not null)
+        {
+            // One device across restarts: the same data folder (outbox, ledger, models/state.json).
+            agent.Settings["Agent:DataDirectory"] = dataDirectory;
+        }
+        agent.Settings["Mqtt:Enabled"] = "true";
+        agent.Settings["Mqtt:Url"] = broker.PlainUrl;
+        agent.Settings["Mqtt:ReconnectMinDelay"] = "00:00:00.100";
+        agent.Settings["Mqtt:ReconnectMaxDelay"] = "00:00:01";
+        agent.Settings["ModelUpdates:Enabled"] = "true";
+        agent.Settings["ModelUpdates:TrustedKeys:0"] = publicKey;
+        agent.Settings["ModelUpdates:MaxPackageBytes"] = "200000";
+        agent.Settings["ModelUpdates:HealthWindow"] = "5";
+        return agent;
+    }
+
+    private static ModelHolder Holder(AgentHarness agent) => agent.Host!.Services.GetRequiredService<ModelHolder>();
+
+    private static string ActiveVersionInStateFile(string dataDirectory)
+    {
+        using var state = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dataDirectory, "models", UpdateStateFile.FileName)));
+        return state.RootElement.GetProperty("active").GetProperty("version").GetString()!;
+    }
+
+    [Fact]
+    public async Task A_signed_higher_version_is_taken_and_used_and_bad_offers_are_refused_while_it_keeps_serving()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        using var files = new TempDirectory("edgeagent-update-");
+        await using var hub = await UpdateHub.StartAsync(broker.PlainUrl, Site, Device);
+        await using var agent = Agent(broker, hub.WritePublicKey(files.File("trusted.pem")));
+        await agent.StartAsync();
+        Assert.Equal("0.0.1", Holder(agent).Current.Manifest.Version);
+
+        await hub.AnnounceAsync(UpdatePackages.Build(files.Path, "0.2.0"), "0.2.0");
+        await hub.WaitForStateAsync("active");
+        Assert.Contains(hub.States, s => s.StartsWith("downloading", StringComparison.Ordinal));
+        Assert.Contains("verified", hub.States);
+        Assert.Equal("0.2.0", Holder(agent).Current.Manifest.Version);
+        Assert.Equal("0.2.0", ActiveVersionInStateFile(agent.Data));
+
+        // The new model diagnoses the next image, and the result says so.
+        await File.WriteAllBytesAsync(Path.Combine(agent.Inbox, "after.png"), TestImages.Noise(11));
+        await agent.WaitForOutcomesAsync(1);
+        using (var result = JsonDocument.Parse(await File.ReadAllBytesAsync(agent.ResultJsons().Single())))
+        {
+            Assert.Equal("0.2.0", result.RootElement.GetProperty("model").GetProperty("version").GetString());
+        }
+
+        hub.ClearStates();
+        await hub.AnnounceAsync(UpdatePackages.Build(files.Path, "0.1.0"), "0.1.0");
+        Assert.Equal("rejected: downgrade: 0.1.0 is not higher than active 0.2.0", await hub.WaitForStateAsync("rejected"));
+
+        hub.ClearStates();
+        var big = UpdatePackages.Build(files.Path, "0.3.0", paddingBytes: 300_000);
+        await hub.AnnounceAsync(big, "0.3.0");
+        Assert.Equal($"rejected: package of {new FileInfo(big).Length} bytes over the size limit of 200000", await hub.WaitForStateAsync("rejected"));
+
+        hub.ClearStates();
+        await hub.AnnounceAsync(UpdatePackages.Build(files.Path, "0.4.0", wrongGoldenLabel: true), "0.4.0");
+        Assert.StartsWith("rejected: self-test: golden/g0.png is ", await hub.WaitForStateAsync("rejected"), StringComparison.Ordinal);
+
+        hub.ClearStates();
+        using (var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            await hub.AnnounceAsync(UpdatePackages.Build(files.Path, "0.5.0"), "0.5.0", signer: stranger);
+        }
+        Assert.Equal("rejected: unknown key", await hub.WaitForStateAsync("rejected"));
+
+        // Through all of it the verified 0.2.0 kept serving.
+        Assert.Equal("0.2.0", Holder(agent).Current.Manifest.Version);
+        Assert.Equal("0.2.0", ActiveVersionInStateFile(agent.Data));
+    }
+
+    [Fact]
+    public async Task A_model_giving_NaN_after_the_swap_is_rolled_back_and_restarts_keep_the_verified_model()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        using var files = new TempDirectory("edgeagent-update-");
+        await using var hub = await UpdateHub.StartAsync(broker.PlainUrl, Site, Device);
+        var publicKey = hub.WritePublicKey(files.File("trusted.pem"));
+        var data = files.Directory("device-data");
+        await using (var agent = Agent(broker, publicKey, data))
+        {
+            await agent.StartAsync();
+            await hub.AnnounceAsync(UpdatePackages.Build(files.Path, "0.2.0"), "0.2.0");
+            await hub.WaitForStateAsync("active");
+            var holder = Holder(agent);
+            Assert.True(holder.OnProbation);
+
+            // An input at the float32 limit overflows the new model's convolution: its outputs are no longer finite,
+            // exactly what the health watch must catch on a real inference.
+            using (var lease = holder.Acquire())
+            {
+                var diagnosis = lease.Model.Classifier.Classify(Enumerable.Repeat(float.MaxValue, lease.Model.Classifier.TensorLength).ToArray());
+                Assert.Contains(diagnosis.Logits, l => !float.IsFinite(l));
+                holder.Observe(lease, diagnosis, null);
+            }
+            Assert.Equal("rolled back: NaN outputs", await hub.WaitForStateAsync("rolled back"));
+            Assert.Equal("0.0.1", holder.Current.Manifest.Version);
+            Assert.Equal("0.0.1", ActiveVersionInStateFile(data));
+        }
+
+        // A restart serves the model it rolled back to, and does not take the refused (still retained) 0.2.0 again.
+        hub.ClearStates();
+        await using (var agent = Agent(broker, publicKey, data))
+        {
+            await agent.StartAsync();
+            Assert.Equal("0.0.1", Holder(agent).Current.Manifest.Version);
+            // The retained 0.2.0 announcement reaches the restarted agent at once; had it not been remembered as
+            // refused, a "downloading" status would follow within milliseconds (a few KB on loopback). 1 s is ample.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Empty(hub.States);
+            await hub.AnnounceAsync(UpdatePackages.Build(files.Path, "0.3.0"), "0.3.0");
+            await hub.WaitForStateAsync("active");
+            Assert.Equal("0.3.0", ActiveVersionInStateFile(data));
+        }
+
+        // After the next restart the agent starts directly on the updated package named in state.json.
+        await using (var agent = Agent(broker, publicKey, data))
+        {
+            await agent.StartAsync();
+            Assert.Equal("0.3.0", Holder(agent).Current.Manifest.Version);
+        }
+    }
+}
