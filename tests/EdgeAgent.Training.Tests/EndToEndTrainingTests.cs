@@ -4,6 +4,7 @@ using EdgeAgent.Onnx.Packaging;
 using EdgeAgent.Training.Export;
 using EdgeAgent.Training.Models;
 using EdgeAgent.Training.Training;
+using Xunit.Abstractions;
 
 namespace EdgeAgent.Training.Tests;
 
@@ -11,7 +12,7 @@ namespace EdgeAgent.Training.Tests;
 /// Small real run: phantoms written to a temp folder, frozen ResNet18 features, the paper's head,
 /// evaluation on a held-out split, export with parity check, and assembly from the bundle.
 /// </summary>
-public sealed class EndToEndTrainingTests : IDisposable
+public sealed class EndToEndTrainingTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string root = Directory.CreateTempSubdirectory("edge-train-e2e").FullName;
 
@@ -49,6 +50,13 @@ public sealed class EndToEndTrainingTests : IDisposable
         Assert.Equal("cam", loaded.Manifest.Outputs.Cam);
         Assert.Equal(HeadOnnxExporter.StandardizedName, loaded.Manifest.TargetLayer);
         Assert.Equal(report.Test.Accuracy, loaded.Manifest.Metrics!["test_accuracy"], 6);
+        // Export fitted the safety section on the validation split (Calibration/SafetyCalibrator).
+        var safety = Assert.IsType<SafetySpec>(loaded.Manifest.Safety);
+        Assert.Equal("energy", safety.OodScore);
+        Assert.True(safety.ReviewThreshold <= safety.OodThreshold);
+        var evaluation = Calibration.SafetyEvaluation.Measure(package, perClass: 10, perKind: 10, size: 224);
+        output.WriteLine($"T = {safety.Temperature:0.000}, OOD threshold {safety.OodThreshold:0.###}; {evaluation}");
+        Assert.True(evaluation.GateFalseRejection <= 0.05, evaluation.ToString());
 
         // The agent's path: assemble the same model from the small bundle without TorchSharp.
         var assembled = Path.Combine(root, "assembled");

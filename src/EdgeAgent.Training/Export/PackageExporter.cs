@@ -55,11 +55,15 @@ public sealed class PackageExporter
         }
 
         var metrics = new Dictionary<string, double>(manifest.Metrics ?? new Dictionary<string, double>()) { ["export_parity_relative_error"] = parity.RelativeError };
-        var written = new ModelPackageWriter(manifest with { Metrics = metrics }).WithModel(joined).WriteFolder(packageDirectory);
+        var (safety, calibration) = Calibration.SafetyCalibrator.Fit(model, run, runDirectory, output);
+        metrics["calibration_temperature"] = calibration.Temperature;
+        metrics["validation_ece_before"] = calibration.EceBefore;
+        metrics["validation_ece_after"] = calibration.EceAfter;
+        var written = new ModelPackageWriter(manifest with { Metrics = metrics, Safety = safety }).WithModel(joined).WriteFolder(packageDirectory);
         output.WriteLine($"Package {packageDirectory}: {written.Name} {written.Version}, sha256 {written.Sha256}.");
         if (bundleDirectory is not null)
         {
-            WriteBundle(bundleDirectory, metricsDirectory, head, template with { Metrics = metrics });
+            WriteBundle(bundleDirectory, metricsDirectory, head, template with { Metrics = metrics, Safety = safety });
         }
 
         return parity;

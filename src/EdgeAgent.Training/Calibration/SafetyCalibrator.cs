@@ -1,0 +1,53 @@
+using System.Globalization;
+using EdgeAgent.Inference.Safety;
+using EdgeAgent.Onnx.Packaging;
+using EdgeAgent.Training.Data;
+using EdgeAgent.Training.Training;
+
+namespace EdgeAgent.Training.Calibration;
+
+/// <summary>
+/// Fits the manifest's safety section on a run's validation split: the calibration temperature (min NLL), then the
+/// energy-score thresholds at the stated true-positive rates (OOD at 95%, review at 90% of validation X-rays accepted),
+/// scored with the agent's own <see cref="OodScores"/> at the fitted temperature so device and fit agree.
+/// </summary>
+public static class SafetyCalibrator
+{
+    public const double OodTpr = 0.95;
+    public const double ReviewTpr = 0.90;
+    public const string DiagramFileName = "reliability.png";
+
+    public static (SafetySpec Safety, CalibrationReport Report) Fit(RunModel model, RunDescriptor run, string runDirectory, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(output);
+        var dataset = ImageFolderDataset.Load(run.DataDirectory);
+        var wanted = run.ValidationFiles.ToHashSet(StringComparer.Ordinal);
+        var samples = dataset.Samples.Where(s => wanted.Contains(s.RelativePath)).ToList();
+        if (samples.Count < 20)
+        {
+            throw new InvalidOperationException(
+                $"Only {samples.Count} validation images of the run are in {run.DataDirectory}; at least 20 are needed to fit a temperature and OOD threshold.");
+        }
+
+        var set = model.MakeInputs(samples, null, run.Training.Seed, null, "");
+        var logits = ValidationLogits.Compute(model, set);
+        var report = CalibrationReport.Fit(logits, set.Labels);
+        var scores = logits.Select(z => OodScores.EnergyOf(z, report.Temperature)).ToList();
+        var safety = new SafetySpec
+        {
+            Temperature = report.Temperature,
+            OodScore = OodScores.Energy,
+            OodThreshold = OodThreshold.AtTruePositiveRate(scores, OodTpr),
+            ReviewThreshold = OodThreshold.AtTruePositiveRate(scores, ReviewTpr),
+            ThresholdTpr = OodTpr,
+        };
+        ReliabilityDiagram.WritePng(Path.Combine(runDirectory, DiagramFileName), report.BinsBefore, report.EceBefore, report.BinsAfter, report.EceAfter, report.Temperature);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Calibration on {report.Samples} validation images: T = {report.Temperature:0.000}, NLL {report.NllBefore:0.0000} -> {report.NllAfter:0.0000}, " +
+            $"ECE(15 bins) {report.EceBefore:0.0000} -> {report.EceAfter:0.0000}; energy thresholds review {safety.ReviewThreshold:0.###} ({ReviewTpr:P0}), " +
+            $"OOD {safety.OodThreshold:0.###} ({OodTpr:P0}). Diagram: {Path.Combine(runDirectory, DiagramFileName)}"));
+        return (safety, report);
+    }
+}
