@@ -160,4 +160,41 @@ public sealed class StatusAndCommandTests : IDisposable
         Assert.False(refused.Ok);
         Assert.Contains("unknown command 'format-disk'", refused.Message);
     }
+
+    private sealed class EchoCommand : IDeviceCommand
+    {
+        public int Calls { get; private set; }
+
+        public string Name => "echo";
+
+        public CommandReply Execute(CommandRequest request)
+        {
+            Calls++;
+            return new CommandReply { Command = Name, Ok = true, Message = $"echo {Calls}" };
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_registered_device_command_is_dispatched_by_name_and_its_reply_keeps_the_request_id()
+    {
+        var echo = new EchoCommand();
+        await using var broker = await EmbeddedBroker.StartAsync();
+        await using var hub = await TestSubscriber.ConnectAsync(broker.Port, StatusTopic, Topics.Command(Site, Device, "+") + "/reply");
+        await using var agent = new MessagingHarness(_data.Path, broker.Url, null, s => s.AddSingleton<IDeviceCommand>(echo));
+        await agent.StartAsync();
+        await hub.WaitForAsync(m => m.Any(x => x.Topic == StatusTopic), TimeSpan.FromSeconds(10), "birth");
+
+        await hub.Client.PublishStringAsync(Topics.Command(Site, Device, "echo"), "{\"requestId\":\"r-7\"}", MqttQualityOfServiceLevel.AtLeastOnce);
+        await hub.Client.PublishStringAsync(Topics.Command(Site, Device, "nope"), "{}", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        var all = await hub.WaitForAsync(m => m.Count(x => x.Topic.EndsWith("/reply", StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(10), "two replies");
+        var reply = Json.Reply(all.Single(m => m.Topic == Topics.CommandReply(Site, Device, "echo")));
+        Assert.True(reply.Ok);
+        Assert.Equal("echo 1", reply.Message);
+        Assert.Equal("r-7", reply.RequestId);
+        Assert.Equal(1, echo.Calls);
+        var refused = Json.Reply(all.Single(m => m.Topic == Topics.CommandReply(Site, Device, "nope")));
+        Assert.False(refused.Ok);
+        Assert.Contains("known: resync, rebirth, echo", refused.Message);
+    }
 }

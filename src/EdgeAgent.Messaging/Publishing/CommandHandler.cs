@@ -28,10 +28,12 @@ public sealed class CommandHandler
     private readonly TimeProvider _time;
     private readonly Channel<ReceivedCommand> _inbox = Channel.CreateUnbounded<ReceivedCommand>(new UnboundedChannelOptions { SingleReader = true });
     private readonly string _prefix;
+    private readonly Dictionary<string, IDeviceCommand> _extra;
 
     public CommandHandler(OutboxStore outbox, MqttLink link, StatusReporter status, IOptions<MqttOptions> options,
-        ILogger<CommandHandler> logger, TimeProvider time)
+        ILogger<CommandHandler> logger, TimeProvider time, IEnumerable<IDeviceCommand> extraCommands)
     {
+        _extra = extraCommands.ToDictionary(c => c.Name, StringComparer.Ordinal);
         _outbox = outbox;
         _link = link;
         _status = status;
@@ -117,10 +119,15 @@ public sealed class CommandHandler
             case DeviceCommands.Rebirth:
                 return new CommandReply { Command = name, Ok = true, RequestId = request.RequestId, Message = "birth published" };
             default:
+                if (_extra.TryGetValue(name, out var extra))
+                {
+                    return extra.Execute(request) with { RequestId = request.RequestId };
+                }
+
                 return new CommandReply
                 {
                     Command = name, Ok = false, RequestId = request.RequestId,
-                    Message = $"unknown command '{name}'; known: {DeviceCommands.Resync}, {DeviceCommands.Rebirth}",
+                    Message = $"unknown command '{name}'; known: {string.Join(", ", new[] { DeviceCommands.Resync, DeviceCommands.Rebirth }.Concat(_extra.Keys))}",
                 };
         }
     }

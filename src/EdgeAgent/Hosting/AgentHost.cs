@@ -152,6 +152,7 @@ public static class AgentHost
         services.AddSingleton<Devices.Input.ICapturedFrameSink, WatchFolderFrameSink>();
         services.AddSingleton<Devices.Watchdog.IPipelineHealth, PipelineHealthSource>();
         services.AddCameraInput(configuration);
+        services.AddSingleton<Messaging.Publishing.IDeviceCommand, CaptureCommand>();
         services.AddHealthGatedWatchdog();
     }
 
