@@ -109,12 +109,11 @@ function Publish-Target([string] $name, [hashtable] $t, [string] $version) {
         throw "$($trimWarnings.Count) trim warning(s) for ${name}: fix them or suppress each with a reason (see $log)"
     }
 
-    # EdgeAgent.Onnx copies the ResNet18 backbone (about 64 MB) into every referencing project's output.
-    # Only edge-train builds models from it; the agent runs complete model packages, so it stays out.
+    # EdgeAgent.Onnx copies the ResNet18 backbone into the output; it stays: the agent joins it with the bundled
+    # trained head (models/cnn-rnn-resnet18-phantoms) into its default model on first use (BundledModel).
     $backbones = Join-Path $stage 'backbones'
     if (Test-Path $backbones) {
-        Write-Host ("    leaving out backbones/ ({0}): training input, never loaded by the agent" -f (Format-Size (Get-TreeSize $backbones)).Trim())
-        Remove-Item -Recurse -Force $backbones
+        Write-Host ("    keeping backbones/ ({0}): the ResNet18 the bundled model is assembled with" -f (Format-Size (Get-TreeSize $backbones)).Trim())
     }
 
     # The ONNX Runtime GPU package also drops its Windows binaries (onnxruntime*.dll, about 217 MB) into

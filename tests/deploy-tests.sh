@@ -125,8 +125,9 @@ for f in edge-agent appsettings.json edge-agent.service install.sh uninstall.sh 
 done
 
 echo "== published binary"
-# Model: the one bundled in the archive, else EDGE_AGENT_TEST_MODEL.
-model="$(find "$app/models" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -1)"
+# Model: a complete package in the archive's models/, else EDGE_AGENT_TEST_MODEL. The archive ships the trained
+# bundle (head + manifest template, not a package): classify assembles it with the shipped ResNet18 on first use.
+model="$(find "$app/models" -mindepth 2 -maxdepth 2 -name manifest.json -printf '%h\n' 2>/dev/null | head -1)"
 model="${model:-${EDGE_AGENT_TEST_MODEL:-}}"
 # A 320x320 greyscale chest-like phantom PNG, written with the standard library only.
 phantom="$scratch/phantom.png"
@@ -163,7 +164,8 @@ if printf '%s\n' "$verbs" | grep -q -w classify; then
   else
     bad "published binary classify: $(tail -5 "$scratch/classify.txt")"
   fi
-  # The fixture classify wrote serves the run below when nothing else is there.
+  # The package classify assembled from the bundle (or, failing that, its fixture) serves the run below.
+  [ -z "$model" ] && model="$(find "${TMPDIR:-/tmp}/edge-agent-models" -mindepth 2 -maxdepth 2 -name manifest.json -printf '%h\n' 2>/dev/null | head -1)"
   [ -z "$model" ] && model="$(find "${TMPDIR:-/tmp}/edge-agent-fixture" -mindepth 2 -maxdepth 2 -name manifest.json -printf '%h\n' 2>/dev/null | head -1)"
 else
   echo "  (the agent has no classify verb yet: skipped)"

@@ -21,4 +21,7 @@ public sealed record ModelDescription
     public string? ScoreTensor { get; init; }
     public string? CamOutput { get; init; }
     public string? TargetLayout { get; init; }
+
+    /// <summary>True when the Grad-CAM facts come from the package manifest because the model carries no Grad-CAM metadata.</summary>
+    public bool FromManifest { get; init; }
 }

@@ -1,3 +1,4 @@
+using EdgeAgent.Onnx.Packaging;
 using Onnx;
 
 namespace EdgeAgent.Onnx.GradCam;
@@ -5,6 +6,29 @@ namespace EdgeAgent.Onnx.GradCam;
 /// <summary>Describes a model: inputs, outputs (marking gradient outputs), op counts and the Grad-CAM target.</summary>
 public static class ModelInspector
 {
+    /// <summary>
+    /// Describes a packaged model. The Grad-CAM facts come from the model's metadata_props; when a tool on the way
+    /// dropped them (onnx optimisers and simplifiers rewrite the model without them), from the manifest's cam output
+    /// and target layer, as long as the graph really has that output.
+    /// </summary>
+    public static ModelDescription Describe(ModelProto model, ModelManifest? manifest)
+    {
+        var described = Describe(model);
+        if (described.CamOutput is not null || manifest?.Outputs.Cam is not { } cam || described.Outputs.All(o => o.Name != cam))
+        {
+            return described;
+        }
+
+        return described with
+        {
+            Outputs = [.. described.Outputs.Select(o => o.Name == cam ? o with { IsGradientOutput = true } : o)],
+            TargetTensor = manifest.TargetLayer,
+            ScoreTensor = manifest.Outputs.Logits,
+            CamOutput = cam,
+            FromManifest = true,
+        };
+    }
+
     public static ModelDescription Describe(ModelProto model)
     {
         var graph = model.Graph;

@@ -28,9 +28,10 @@ internal static class DemoCommand
     }
 
     internal static async Task<int> RunAsync(
-        string root, string? modelPath, int count, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? mqttUrl = null)
+        string root, string? modelPath, int count, TextWriter output, TextWriter error, CancellationToken cancellationToken,
+        string? mqttUrl = null, string? modelCache = null)
     {
-        var modelFolder = modelPath ?? BundledModel.Resolve(output);
+        var modelFolder = modelPath ?? BundledModel.Resolve(output, modelCache);
         var staging = Path.Combine(root, "phantoms");
         var written = SyntheticDatasetWriter.WriteChests(staging, new SyntheticDatasetOptions { CountPerClass = count, Seed = 7, Size = 256 }, cancellationToken)
             .Concat(SyntheticDatasetWriter.WriteChests(Path.Combine(staging, "dicom"), new SyntheticDatasetOptions { CountPerClass = 1, Seed = 8, Size = 256, Format = SyntheticImageFormat.Dicom }, cancellationToken)
@@ -68,6 +69,10 @@ internal static class DemoCommand
         if (untrained)
         {
             output.WriteLine("*** UNTRAINED MODEL: the predicted labels are meaningless; this demo shows the pipeline, not a diagnosis. ***");
+        }
+        else if (result.Model.Manifest.Name == BundledModel.BundleName)
+        {
+            output.WriteLine($"{BundledModel.BundleName} is the bundled CNN-RNN (ResNet18 + LSTM) trained on synthetic phantoms, not on clinical X-rays: it is not for diagnosis.");
         }
 
         output.WriteLine("Inputs are synthetic phantoms, not clinical data.");

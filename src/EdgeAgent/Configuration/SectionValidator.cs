@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,7 @@ namespace EdgeAgent.Configuration;
 /// Validates one options section at start-up: its own rules, plus a refusal of keys the section does not have
 /// (a misspelt key would otherwise be ignored silently and the default used).
 /// </summary>
-internal sealed class SectionValidator<T>(IConfiguration configuration, string section, Func<T, IEnumerable<string>> rules)
+internal sealed class SectionValidator<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(IConfiguration configuration, string section, Func<T, IEnumerable<string>> rules)
     : IValidateOptions<T> where T : class
 {
     public ValidateOptionsResult Validate(string? name, T options)
@@ -16,7 +17,7 @@ internal sealed class SectionValidator<T>(IConfiguration configuration, string s
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    internal static IEnumerable<string> UnknownKeys(IConfiguration configuration, string section, Type optionsType)
+    internal static IEnumerable<string> UnknownKeys(IConfiguration configuration, string section, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type optionsType)
     {
         var known = optionsType.GetProperties().Where(p => p.CanWrite).Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var child in configuration.GetSection(section).GetChildren())

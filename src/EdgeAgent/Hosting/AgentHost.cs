@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using EdgeAgent.Configuration;
 using EdgeAgent.Devices;
 using EdgeAgent.Inference;
@@ -73,12 +74,19 @@ public static class AgentHost
     private static void AddAgent(IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
-        Bind<AgentOptions>(services, configuration, AgentOptions.SectionName, ConfigurationRules.Check);
-        Bind<InputOptions>(services, configuration, InputOptions.SectionName, ConfigurationRules.Check);
-        Bind<ModelOptions>(services, configuration, ModelOptions.SectionName, ConfigurationRules.Check);
-        Bind<InferenceOptions>(services, configuration, InferenceOptions.SectionName, ConfigurationRules.Check);
-        Bind<OutputOptions>(services, configuration, OutputOptions.SectionName, ConfigurationRules.Check);
-        Bind<SafetyOptions>(services, configuration, SafetyOptions.SectionName, o => o.Validate());
+        // One Bind call per options type: the configuration-binding source generator (trimmed publish) needs the concrete type.
+        services.AddOptions<AgentOptions>().Bind(configuration.GetSection(AgentOptions.SectionName));
+        Validate<AgentOptions>(services, configuration, AgentOptions.SectionName, ConfigurationRules.Check);
+        services.AddOptions<InputOptions>().Bind(configuration.GetSection(InputOptions.SectionName));
+        Validate<InputOptions>(services, configuration, InputOptions.SectionName, ConfigurationRules.Check);
+        services.AddOptions<ModelOptions>().Bind(configuration.GetSection(ModelOptions.SectionName));
+        Validate<ModelOptions>(services, configuration, ModelOptions.SectionName, ConfigurationRules.Check);
+        services.AddOptions<InferenceOptions>().Bind(configuration.GetSection(InferenceOptions.SectionName));
+        Validate<InferenceOptions>(services, configuration, InferenceOptions.SectionName, ConfigurationRules.Check);
+        services.AddOptions<OutputOptions>().Bind(configuration.GetSection(OutputOptions.SectionName));
+        Validate<OutputOptions>(services, configuration, OutputOptions.SectionName, ConfigurationRules.Check);
+        services.AddOptions<SafetyOptions>().Bind(configuration.GetSection(SafetyOptions.SectionName));
+        Validate<SafetyOptions>(services, configuration, SafetyOptions.SectionName, o => o.Validate());
         services.AddSingleton<IValidateOptions<OutputOptions>, FolderLayoutValidator>();
 
         services.AddSingleton(sp => AgentPaths.Resolve(
@@ -165,10 +173,11 @@ public static class AgentHost
             : null;
     }
 
-    private static void Bind<T>(IServiceCollection services, IConfiguration configuration, string section, Func<T, IEnumerable<string>> rules)
+    private static void Validate<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(
+        IServiceCollection services, IConfiguration configuration, string section, Func<T, IEnumerable<string>> rules)
         where T : class
     {
-        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateOnStart();
+        services.AddOptions<T>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(configuration, section, rules));
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using EdgeAgent.Inference;
 using EdgeAgent.Pipeline;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,7 +75,7 @@ public static class AgentRunner
         return errors;
     }
 
-    private static void Check<T>(IServiceProvider services, List<string> errors) where T : class
+    private static void Check<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(IServiceProvider services, List<string> errors) where T : class
     {
         try
         {
