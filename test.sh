@@ -26,8 +26,12 @@ set +e
 dotnet test EdgeAgent.sln -c Release --no-build -nologo \
   --logger "trx" --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=false
 status=$?
+# Deployment checks: systemd units, install scripts, a trimmed x64 publish and the published binary as a service.
+bash tests/deploy-tests.sh | tee "$results/deploy.txt"
+deploy_status=${PIPESTATUS[0]}
+[ "$deploy_status" -eq 0 ] || status=1
 set -e
-# One closing line over every test project, read from the TRX files.
+# One closing line over every test project (TRX files) and the deployment checks.
 python3 - "$results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 p = f = s = 0
@@ -35,6 +39,12 @@ for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     c = ET.parse(path).getroot().find(".//{*}Counters")
     p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
     s += int(c.get("notExecuted", 0))
+import re
+m = re.search(r"deploy-tests: (\d+) passed, (\d+) failed", open(sys.argv[1] + "/deploy.txt").read())
+if m:
+    p += int(m.group(1)); f += int(m.group(2))
+else:
+    f += 1  # the deployment checks did not finish
 print(f"Tests: {p} passed, {f} failed, {s} skipped")
 PY
 exit $status
