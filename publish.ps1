@@ -142,7 +142,7 @@ function Publish-Target([string] $name, [hashtable] $t, [string] $version) {
         if (-not $settings.Contains('Model')) { $settings['Model'] = [ordered]@{} }
         $settings['Model']['Path'] = "$installRoot/models/$($model.Dir.Name)"
     } else {
-        Write-Warning "${name}: no model package under the agent's output models/; set Model:Path in /etc/edge-agent/appsettings.json after installing."
+        Write-Host "    no ready model package under models/: the agent assembles the bundled trained model into its data directory at first start (or set Model:Path)"
     }
     $settings | ConvertTo-Json -Depth 16 | Set-Content -NoNewline $settingsPath
 

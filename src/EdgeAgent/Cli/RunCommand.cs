@@ -23,6 +23,7 @@ internal static class RunCommand
             {
                 ConfigFile = parse.GetValue(config)?.FullName,
                 CommandLine = [.. parse.UnmatchedTokens],
+                UseShippedModel = true,
             });
             using var host = builder.Build();
             return await AgentRunner.RunAsync(host, Console.Error, cancellationToken);

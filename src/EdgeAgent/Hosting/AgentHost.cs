@@ -50,6 +50,15 @@ public static class AgentHost
             builder.Configuration.AddInMemoryCollection(settings.Overrides);
         }
 
+        if (settings.UseShippedModel && string.IsNullOrWhiteSpace(builder.Configuration["Model:Path"]))
+        {
+            var data = builder.Configuration[$"{AgentOptions.SectionName}:{nameof(AgentOptions.DataDirectory)}"] ?? new AgentOptions().DataDirectory;
+            if (BundledModel.TryResolveShipped(Console.Error, Path.Combine(Path.GetFullPath(data), "model-cache")) is { } shipped)
+            {
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Model:Path"] = shipped });
+            }
+        }
+
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.AddSimpleConsole(o =>
         {

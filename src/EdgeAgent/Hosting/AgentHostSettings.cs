@@ -12,6 +12,12 @@ public sealed record AgentHostSettings
     /// <summary>Settings applied last (the demo, the benchmark and tests use these).</summary>
     public IReadOnlyDictionary<string, string?>? Overrides { get; init; }
 
+    /// <summary>
+    /// When Model:Path is not configured, serve the model the agent ships (assembled once under the data directory).
+    /// `run` turns it on so a fresh install works out of the box; tests leave it off.
+    /// </summary>
+    public bool UseShippedModel { get; init; }
+
     /// <summary>Whether appsettings.json beside the executable is read (tests turn it off).</summary>
     public bool ReadAppSettings { get; init; } = true;
 }

@@ -15,7 +15,14 @@ public static class BundledModel
     public const string BundleName = "cnn-rnn-resnet18-phantoms";
 
     /// <summary>Resolves the model folder; <paramref name="cacheRoot"/> holds assembled bundles (default: the temp folder).</summary>
-    public static string Resolve(TextWriter notices, string? cacheRoot = null, string? backboneDirectory = null)
+    public static string Resolve(TextWriter notices, string? cacheRoot = null, string? backboneDirectory = null) =>
+        TryResolveShipped(notices, cacheRoot, backboneDirectory) ?? Fixture(notices);
+
+    /// <summary>
+    /// The model the agent ships: a ready package under models/, else the bundled trained head assembled once into
+    /// <paramref name="cacheRoot"/>; null when there is neither (never an untrained fixture).
+    /// </summary>
+    public static string? TryResolveShipped(TextWriter notices, string? cacheRoot = null, string? backboneDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(notices);
         var bundles = new List<string>();
@@ -57,7 +64,7 @@ public static class BundledModel
             }
         }
 
-        return Fixture(notices);
+        return null;
     }
 
     /// <summary>True when the folder holds a trained head and its manifest template.</summary>
