@@ -180,7 +180,10 @@ public sealed class FolderPipelineTests
     {
         await using var agent = AgentHarness.Create();
         agent.Settings["Input:MaxInFlight"] = "1";
-        var images = Enumerable.Range(0, 40).Select(i => TestImages.Noise(2000 + i, size: 32)).ToArray();
+        // Enough inputs that a quiet machine cannot finish them all between reaching 10 and the stop taking effect
+        // (40 tiny ones once all finished in that window, which left nothing to prove).
+        const int total = 200;
+        var images = Enumerable.Range(0, total).Select(i => TestImages.Noise(2000 + i, size: 32)).ToArray();
         for (var i = 0; i < images.Length; i++)
         {
             await File.WriteAllBytesAsync(Path.Combine(agent.Inbox, $"s-{i:D2}.png"), images[i]);
@@ -193,12 +196,12 @@ public sealed class FolderPipelineTests
         Assert.NotEmpty(Directory.GetFiles(agent.Inbox)); // really stopped mid-stream
 
         await agent.StartAsync();
-        await agent.WaitForOutcomesAsync(40 - Directory.GetFiles(agent.Processed).Length);
+        await agent.WaitForOutcomesAsync(total - Directory.GetFiles(agent.Processed).Length);
         Assert.True(await agent.Monitor.WaitUntilAsync(_ => Directory.GetFiles(agent.Inbox).Length == 0, TimeSpan.FromSeconds(60)));
 
         var secondRun = agent.Monitor.Outcomes.Where(o => o.Kind == InputOutcomeKind.Diagnosed).Select(o => o.FileName).ToList();
         Assert.Empty(firstRun.Intersect(secondRun));
-        Assert.Equal(40, Directory.GetFiles(agent.Processed).Length);
+        Assert.Equal(total, Directory.GetFiles(agent.Processed).Length);
         var expectedIds = images.Select(i => ResultIds.For(Sha(i), "test-gap-untrained", "0.0.1") + ".json").Order().ToArray();
         Assert.Equal(expectedIds, agent.ResultJsons().Select(Path.GetFileName).Order().ToArray());
     }
