@@ -50,7 +50,7 @@ internal static class ClassifyCommand
 
         using (loaded)
         {
-            var preparer = new ImagingPreparer(loaded.Manifest.Name, loaded.Manifest.Version, loaded.Manifest.Trained, safety is null ? null : new InputQualityGate(safety));
+            var preparer = new ImagingPreparer(safety is null ? null : new InputQualityGate(safety));
             if (!asJson && !loaded.Manifest.Trained)
             {
                 output.WriteLine($"Model {loaded.DisplayName}: UNTRAINED fixture, the labels below are not diagnoses.");

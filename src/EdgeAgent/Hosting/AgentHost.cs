@@ -136,11 +136,8 @@ public static class AgentHost
             Directory.CreateDirectory(paths.DataDirectory);
             return new ProcessingLedger(paths.LedgerFile);
         });
-        services.AddSingleton<IImagePreparer>(sp =>
-        {
-            var model = sp.GetRequiredService<LoadedModel>().Manifest;
-            return new ImagingPreparer(model.Name, model.Version, model.Trained, new InputQualityGate(sp.GetRequiredService<IOptions<SafetyOptions>>().Value));
-        });
+        // Not tied to a model: the overlay legend names the model each item was diagnosed with (it changes on a model update).
+        services.AddSingleton<IImagePreparer>(sp => new ImagingPreparer(new InputQualityGate(sp.GetRequiredService<IOptions<SafetyOptions>>().Value)));
         services.AddSingleton<IResultSink, ResultsFolderSink>();
         services.AddSingleton<IResultSink, OutboxResultSink>();
         services.AddSingleton<IDeviceStatusSource, AgentStatusSource>();

@@ -1,7 +1,12 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using EdgeAgent.Inference;
+using EdgeAgent.Inference.Safety;
 using EdgeAgent.Messaging.Tests.Support;
+using EdgeAgent.Models;
 using EdgeAgent.Models.Updates;
+using EdgeAgent.Pipeline;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeAgent.Tests.ModelUpdates;
@@ -39,6 +44,24 @@ public sealed class ModelUpdateTests(Xunit.Abstractions.ITestOutputHelper output
         return state.RootElement.GetProperty("active").GetProperty("version").GetString()!;
     }
 
+    /// <summary>
+    /// The overlay the agent must have drawn for <paramref name="image"/> with the installed package, its legend naming
+    /// <paramref name="legendVersion"/>. The old and new packages hold the same graph, so only the legend can differ.
+    /// Bit-equal to the agent's: same graph, same CPU provider with one intra-op thread (Inference:IntraOpThreads = 1
+    /// in the harness), so ONNX Runtime accumulates in the same order; the PNG encoder is deterministic.
+    /// </summary>
+    private static byte[] OverlayFor(byte[] image, string dataDirectory, string legendVersion)
+    {
+        using var state = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dataDirectory, "models", UpdateStateFile.FileName)));
+        var folder = state.RootElement.GetProperty("active").GetProperty("path").GetString()!;
+        var loader = new ModelLoader(new InferenceSessionFactory(new InferenceOptions { IntraOpThreads = 1 }, NullLoggerFactory.Instance), NullLogger<ModelLoader>.Instance);
+        using var model = loader.Load(folder, warmUp: false);
+        var prepared = new ImagingPreparer().Prepare(image, "after.png", model.Manifest.Input);
+        var diagnosis = model.Classifier.Classify(prepared.Tensor);
+        var banner = SafetyAssessment.Banner(OodAssessor.Assess(diagnosis.Logits, model.Manifest.Safety).Status);
+        return prepared.RenderOverlay!(model.Manifest with { Version = legendVersion }, diagnosis, diagnosis.Label, banner)!;
+    }
+
     [Fact]
     public async Task A_signed_higher_version_is_taken_and_used_and_bad_offers_are_refused_while_it_keeps_serving()
     {
@@ -61,12 +84,19 @@ public sealed class ModelUpdateTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.Equal("0.2.0", ActiveVersionInStateFile(agent.Data));
 
         // The new model diagnoses the next image, and the result says so.
-        await File.WriteAllBytesAsync(Path.Combine(agent.Inbox, "after.png"), TestImages.Noise(11));
+        // 160 px: in a 48 px image the legend's third line (model name and version) falls below the bottom edge.
+        var afterImage = TestImages.Noise(11, size: 160);
+        await File.WriteAllBytesAsync(Path.Combine(agent.Inbox, "after.png"), afterImage);
         await agent.WaitForOutcomesAsync(1);
-        using (var result = JsonDocument.Parse(await File.ReadAllBytesAsync(agent.ResultJsons().Single())))
+        var resultJson = agent.ResultJsons().Single();
+        using (var result = JsonDocument.Parse(await File.ReadAllBytesAsync(resultJson)))
         {
             Assert.Equal("0.2.0", result.RootElement.GetProperty("model").GetProperty("version").GetString());
         }
+        // ...and so does its overlay legend (it used to keep the start-up model's version).
+        var overlay = await File.ReadAllBytesAsync(Path.ChangeExtension(resultJson, ".png"));
+        Assert.Equal(OverlayFor(afterImage, agent.Data, "0.2.0"), overlay);
+        Assert.NotEqual(OverlayFor(afterImage, agent.Data, "0.0.1"), overlay);
 
         hub.ClearStates();
         await hub.AnnounceAsync(UpdatePackages.Build(files.Path, "0.1.0"), "0.1.0");

@@ -24,7 +24,7 @@ internal static class UpdatePackages
         Diagnosis expected;
         using (var model = loader.Load(reference, warmUp: false))
         {
-            var image = new ImagingPreparer(model.Manifest.Name, model.Manifest.Version, false).Prepare(golden, "g0.png", model.Manifest.Input);
+            var image = new ImagingPreparer().Prepare(golden, "g0.png", model.Manifest.Input);
             expected = model.Classifier.Classify(image.Tensor);
         }
         var label = wrongGoldenLabel ? TestModels.Labels.First(l => l != expected.Label) : expected.Label;
