@@ -44,6 +44,24 @@ public sealed class ModelUpdateTests(Xunit.Abstractions.ITestOutputHelper output
         return state.RootElement.GetProperty("active").GetProperty("version").GetString()!;
     }
 
+    /// <summary>Watched inferences recorded in state.json for the model on probation; null when none is.</summary>
+    private static int? ProbationInStateFile(string dataDirectory)
+    {
+        using var state = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dataDirectory, "models", UpdateStateFile.FileName)));
+        return state.RootElement.TryGetProperty("probation", out var probation) && probation.ValueKind == JsonValueKind.Object
+            ? probation.GetProperty("inferences").GetInt32()
+            : null;
+    }
+
+    private static async Task DiagnoseAsync(AgentHarness agent, int total, params int[] seeds)
+    {
+        foreach (var seed in seeds)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(agent.Inbox, $"img-{seed}.png"), TestImages.Noise(seed));
+        }
+        await agent.WaitForOutcomesAsync(total);
+    }
+
     /// <summary>
     /// The overlay the agent must have drawn for <paramref name="image"/> with the installed package, its legend naming
     /// <paramref name="legendVersion"/>. The old and new packages hold the same graph, so only the legend can differ.
@@ -172,6 +190,50 @@ public sealed class ModelUpdateTests(Xunit.Abstractions.ITestOutputHelper output
         {
             await agent.StartAsync();
             Assert.Equal("0.3.0", Holder(agent).Current.Manifest.Version);
+        }
+    }
+
+    [Fact]
+    public async Task A_restart_during_the_health_watch_continues_it_and_still_rolls_back_a_collapsed_model()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        using var files = new TempDirectory("edgeagent-update-");
+        await using var hub = await UpdateHub.StartAsync(broker.PlainUrl, Site, Device);
+        var publicKey = hub.WritePublicKey(files.File("trusted.pem"));
+        var data = files.Directory("device-data");
+        await using (var agent = Agent(broker, publicKey, data))
+        {
+            await agent.StartAsync();
+            // Passes its golden self-test (the expectation was made with this very model) but answers every image alike.
+            await hub.AnnounceAsync(UpdatePackages.Build(files.Path, "0.2.0", collapsed: true), "0.2.0");
+            await hub.WaitForStateAsync("active");
+            Assert.Equal(0, ProbationInStateFile(data));
+            await DiagnoseAsync(agent, 2, 21, 22);
+            // Each watched inference is in state.json before its result is counted as finished.
+            Assert.Equal(2, ProbationInStateFile(data));
+        }
+
+        // The agent goes down two inferences into a five-inference watch. Restarted, it serves 0.2.0 on probation
+        // with the rollback target loaded, says so on model/status, and counts on from 2 (not from 0).
+        hub.ClearStates();
+        await using (var agent = Agent(broker, publicKey, data))
+        {
+            await agent.StartAsync();
+            var holder = Holder(agent);
+            Assert.Equal("0.2.0", holder.Current.Manifest.Version);
+            Assert.Equal("0.0.1", holder.Previous?.Manifest.Version);
+            Assert.Equal(2, holder.Probation?.Inferences);
+            Assert.Equal("active: health watch resumed after a restart at 2 of 5 inferences", await hub.WaitForStateAsync("active"));
+
+            await DiagnoseAsync(agent, 2, 23, 24);
+            Assert.Equal(4, ProbationInStateFile(data));
+            Assert.True(holder.OnProbation);
+            // The fifth watched inference overall ends the window: five distinct images, five identical outputs.
+            await DiagnoseAsync(agent, 3, 25);
+            Assert.Equal("rolled back: identical outputs for 5 inputs", await hub.WaitForStateAsync("rolled back"));
+            Assert.Equal("0.0.1", holder.Current.Manifest.Version);
+            Assert.Equal("0.0.1", ActiveVersionInStateFile(data));
+            Assert.Null(ProbationInStateFile(data));
         }
     }
 }
