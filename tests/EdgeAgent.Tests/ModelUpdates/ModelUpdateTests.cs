@@ -14,10 +14,11 @@ namespace EdgeAgent.Tests.ModelUpdates;
 /// <summary>The whole agent (host, pipeline, MQTT link, update service) against a real mosquitto and a hub-side publisher.</summary>
 public sealed class ModelUpdateTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private const string Site = "test-site";
-    private const string Device = "test-device";
+    internal const string Site = "test-site";
+    internal const string Device = "test-device";
 
-    private static AgentHarness Agent(MosquittoBroker broker, string publicKey, string? dataDirectory = null)
+    /// <summary>An agent's folders and settings for updates over <paramref name="broker"/> (started in-process or as a child).</summary>
+    internal static AgentHarness Agent(MosquittoBroker broker, string publicKey, string? dataDirectory = null)
     {
         var agent = AgentHarness.Create();
         if (dataDirectory is not null)
@@ -38,14 +39,14 @@ public sealed class ModelUpdateTests(Xunit.Abstractions.ITestOutputHelper output
 
     private static ModelHolder Holder(AgentHarness agent) => agent.Host!.Services.GetRequiredService<ModelHolder>();
 
-    private static string ActiveVersionInStateFile(string dataDirectory)
+    internal static string ActiveVersionInStateFile(string dataDirectory)
     {
         using var state = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dataDirectory, "models", UpdateStateFile.FileName)));
         return state.RootElement.GetProperty("active").GetProperty("version").GetString()!;
     }
 
     /// <summary>Watched inferences recorded in state.json for the model on probation; null when none is.</summary>
-    private static int? ProbationInStateFile(string dataDirectory)
+    internal static int? ProbationInStateFile(string dataDirectory)
     {
         using var state = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dataDirectory, "models", UpdateStateFile.FileName)));
         return state.RootElement.TryGetProperty("probation", out var probation) && probation.ValueKind == JsonValueKind.Object
