@@ -109,20 +109,23 @@ public static class AgentHost
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ModelOptions>>().Value;
-            var model = ModelStartup.Load(sp.GetRequiredService<ModelLoader>(), options.Path!, options.WarmUp,
+            var startup = ModelStartup.Load(sp.GetRequiredService<ModelLoader>(), options.Path!, options.WarmUp,
                 ModelUpdateDirectory(sp), sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ModelStartup)));
+            var model = startup.Current;
             var overlayClass = sp.GetRequiredService<IOptions<OutputOptions>>().Value.OverlayClass;
             if (overlayClass is { Length: > 0 } && !model.Manifest.Labels.Contains(overlayClass))
             {
                 model.Dispose();
+                startup.Previous?.Dispose();
                 throw new ModelContractException(
                     $"Output:OverlayClass is '{overlayClass}', which is not a label of {model.Manifest.Name} ({string.Join(", ", model.Manifest.Labels)})");
             }
 
-            return model;
+            return startup;
         });
-        // What the pipeline reads per item; model updates swap it.
-        services.AddSingleton(sp => new ModelHolder(sp.GetRequiredService<LoadedModel>(), sp.GetRequiredService<IOptions<ModelUpdateOptions>>().Value.HealthWindow));
+        services.AddSingleton(sp => sp.GetRequiredService<StartupModels>().Current);
+        // What the pipeline reads per item; model updates swap it (and a restart continues an interrupted health watch).
+        services.AddSingleton(sp => new ModelHolder(sp.GetRequiredService<StartupModels>(), sp.GetRequiredService<IOptions<ModelUpdateOptions>>().Value.HealthWindow));
         if (configuration.GetValue<bool>($"{ModelUpdateOptions.SectionName}:{nameof(ModelUpdateOptions.Enabled)}"))
         {
             services.AddHostedService(sp => new ModelUpdateService(

@@ -64,4 +64,32 @@ public sealed class ModelHolderTests
         Assert.Equal(["identical outputs for 3 inputs"], reasons);
         Assert.False(holder.OnProbation);
     }
+
+    [Fact]
+    public void A_holder_restored_on_probation_counts_on_from_the_saved_watch_and_reports_the_pass()
+    {
+        using var files = new TempDirectory("edgeagent-holder-");
+        var folder = files.Path + "/pkg";
+        AgentHarness.WriteModelPackage(folder);
+        var previous = Load(folder);
+        // As state.json left it: two healthy inferences seen, all with these logits so far (not the model's real ones).
+        var saved = new ProbationState { Inferences = 2, FirstLogits = [9f, 9f, 9f], Varied = false };
+        using var holder = new ModelHolder(new StartupModels(Load(folder), previous, saved), healthWindow: 4);
+        var reports = new List<int?>();
+        var reasons = new List<string>();
+        holder.ProbationProgressed += (_, progress) => reports.Add(progress?.Inferences);
+        holder.Unhealthy += (_, reason) => reasons.Add(reason);
+        for (var i = 0; i < 3; i++)
+        {
+            using var lease = holder.Acquire();
+            holder.Observe(lease, lease.Model.Classifier.Classify(new float[lease.Model.Classifier.TensorLength]), null);
+        }
+        // Third and fourth watched inference: the window of 4 ends on the second one here; the real logits differ
+        // from the saved first ones, so it passes. The last inference is after the watch and reports nothing.
+        Assert.Equal([3, null], reports);
+        Assert.Empty(reasons);
+        Assert.False(holder.OnProbation);
+        Assert.True(holder.RollBack());
+        Assert.Same(previous, holder.Current);
+    }
 }

@@ -14,10 +14,11 @@ namespace EdgeAgent.Tests.ModelUpdates;
 /// <summary>The whole agent (host, pipeline, MQTT link, update service) against a real mosquitto and a hub-side publisher.</summary>
 public sealed class ModelUpdateTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private const string Site = "test-site";
-    private const string Device = "test-device";
+    internal const string Site = "test-site";
+    internal const string Device = "test-device";
 
-    private static AgentHarness Agent(MosquittoBroker broker, string publicKey, string? dataDirectory = null)
+    /// <summary>An agent's folders and settings for updates over <paramref name="broker"/> (started in-process or as a child).</summary>
+    internal static AgentHarness Agent(MosquittoBroker broker, string publicKey, string? dataDirectory = null)
     {
         var agent = AgentHarness.Create();
         if (dataDirectory is not null)
@@ -38,10 +39,28 @@ public sealed class ModelUpdateTests(Xunit.Abstractions.ITestOutputHelper output
 
     private static ModelHolder Holder(AgentHarness agent) => agent.Host!.Services.GetRequiredService<ModelHolder>();
 
-    private static string ActiveVersionInStateFile(string dataDirectory)
+    internal static string ActiveVersionInStateFile(string dataDirectory)
     {
         using var state = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dataDirectory, "models", UpdateStateFile.FileName)));
         return state.RootElement.GetProperty("active").GetProperty("version").GetString()!;
+    }
+
+    /// <summary>Watched inferences recorded in state.json for the model on probation; null when none is.</summary>
+    internal static int? ProbationInStateFile(string dataDirectory)
+    {
+        using var state = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dataDirectory, "models", UpdateStateFile.FileName)));
+        return state.RootElement.TryGetProperty("probation", out var probation) && probation.ValueKind == JsonValueKind.Object
+            ? probation.GetProperty("inferences").GetInt32()
+            : null;
+    }
+
+    private static async Task DiagnoseAsync(AgentHarness agent, int total, params int[] seeds)
+    {
+        foreach (var seed in seeds)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(agent.Inbox, $"img-{seed}.png"), TestImages.Noise(seed));
+        }
+        await agent.WaitForOutcomesAsync(total);
     }
 
     /// <summary>
@@ -172,6 +191,50 @@ public sealed class ModelUpdateTests(Xunit.Abstractions.ITestOutputHelper output
         {
             await agent.StartAsync();
             Assert.Equal("0.3.0", Holder(agent).Current.Manifest.Version);
+        }
+    }
+
+    [Fact]
+    public async Task A_restart_during_the_health_watch_continues_it_and_still_rolls_back_a_collapsed_model()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        using var files = new TempDirectory("edgeagent-update-");
+        await using var hub = await UpdateHub.StartAsync(broker.PlainUrl, Site, Device);
+        var publicKey = hub.WritePublicKey(files.File("trusted.pem"));
+        var data = files.Directory("device-data");
+        await using (var agent = Agent(broker, publicKey, data))
+        {
+            await agent.StartAsync();
+            // Passes its golden self-test (the expectation was made with this very model) but answers every image alike.
+            await hub.AnnounceAsync(UpdatePackages.Build(files.Path, "0.2.0", collapsed: true), "0.2.0");
+            await hub.WaitForStateAsync("active");
+            Assert.Equal(0, ProbationInStateFile(data));
+            await DiagnoseAsync(agent, 2, 21, 22);
+            // Each watched inference is in state.json before its result is counted as finished.
+            Assert.Equal(2, ProbationInStateFile(data));
+        }
+
+        // The agent goes down two inferences into a five-inference watch. Restarted, it serves 0.2.0 on probation
+        // with the rollback target loaded, says so on model/status, and counts on from 2 (not from 0).
+        hub.ClearStates();
+        await using (var agent = Agent(broker, publicKey, data))
+        {
+            await agent.StartAsync();
+            var holder = Holder(agent);
+            Assert.Equal("0.2.0", holder.Current.Manifest.Version);
+            Assert.Equal("0.0.1", holder.Previous?.Manifest.Version);
+            Assert.Equal(2, holder.Probation?.Inferences);
+            Assert.Equal("active: health watch resumed after a restart at 2 of 5 inferences", await hub.WaitForStateAsync("active"));
+
+            await DiagnoseAsync(agent, 2, 23, 24);
+            Assert.Equal(4, ProbationInStateFile(data));
+            Assert.True(holder.OnProbation);
+            // The fifth watched inference overall ends the window: five distinct images, five identical outputs.
+            await DiagnoseAsync(agent, 3, 25);
+            Assert.Equal("rolled back: identical outputs for 5 inputs", await hub.WaitForStateAsync("rolled back"));
+            Assert.Equal("0.0.1", holder.Current.Manifest.Version);
+            Assert.Equal("0.0.1", ActiveVersionInStateFile(data));
+            Assert.Null(ProbationInStateFile(data));
         }
     }
 }
