@@ -117,7 +117,7 @@ public sealed class InputProcessor
                     throw;
                 }
                 models.Observe(lease, diagnosis, null);
-                var safety = OodAssessor.Assess(diagnosis.Logits, model.Manifest.Safety);
+                var safety = OodAssessor.Assess(diagnosis, model.Manifest.Safety);
                 stage = "overlay";
                 var overlayClock = Stopwatch.StartNew();
                 var overlay = RenderOverlay(image, model, diagnosis, SafetyAssessment.Banner(safety.Status));
@@ -298,6 +298,7 @@ public sealed class InputProcessor
             Label = diagnosis.Label,
             Probabilities = diagnosis.Probabilities,
             OodScore = safety.OodScore,
+            FeatureDistance = safety.FeatureDistance,
             TimingsMs = timings,
             AcquiredAt = acquiredAt,
             DiagnosedAt = clock.GetUtcNow(),
