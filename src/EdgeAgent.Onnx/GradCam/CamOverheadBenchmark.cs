@@ -33,12 +33,16 @@ public static class CamOverheadBenchmark
         var baselineOutputs = original.Graph.Output.Select(o => o.Name).ToArray();
         var camOutputs = transformed.Model.Graph.Output.Select(o => o.Name).ToArray();
 
+        float[] cam = [];
         double Time(InferenceSession session, string[] outputs)
         {
             using var runOptions = new RunOptions();
             var watch = Stopwatch.StartNew();
             using var results = session.Run(runOptions, [inputName], [input], outputs);
-            return watch.Elapsed.TotalMilliseconds;
+            var elapsed = watch.Elapsed.TotalMilliseconds;
+            var camIndex = Array.IndexOf(outputs, transformed.CamOutput);
+            if (camIndex >= 0) cam = results[camIndex].GetTensorDataAsSpan<float>().ToArray();
+            return elapsed;
         }
 
         for (int i = 0; i < warmup; i++)
@@ -62,7 +66,7 @@ public static class CamOverheadBenchmark
                 a.Add(Time(baseline, baselineOutputs));
             }
         }
-        return new CamOverheadMeasurement(name, runs, Median(a), Median(b), transformed.AddedNodeCount, intraOpThreads);
+        return new CamOverheadMeasurement(name, runs, Median(a), Median(b), transformed.AddedNodeCount, intraOpThreads) { Cam = cam };
     }
 
     private static byte[] Serialize(ModelProto model)

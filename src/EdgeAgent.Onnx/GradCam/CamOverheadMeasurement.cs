@@ -6,4 +6,7 @@ public sealed record CamOverheadMeasurement(
 {
     /// <summary>(Run with cam) / (Run of the original model).</summary>
     public double Ratio => WithCamMedianMs / OriginalMedianMs;
+
+    /// <summary>The <c>cam</c> output of the last timed Run (the benchmark's fixed random input), for comparing variants.</summary>
+    public IReadOnlyList<float> Cam { get; init; } = [];
 }
