@@ -13,7 +13,8 @@ using TorchSharp;
 namespace EdgeAgent.Training.Export;
 
 /// <summary>
-/// `edge-train export`: the trained head as ONNX, joined with the frozen backbone and given the
+/// `edge-train export`: the trained head as ONNX, joined with the frozen backbone (or the run's
+/// TorchSharp backbone written from its trained weights) and given the
 /// Grad-CAM subgraph (<see cref="BundledModelAssembler"/>), checked against TorchSharp on real
 /// test images, and written as a model package with the evaluation metrics in its manifest.
 /// </summary>
@@ -22,7 +23,9 @@ public sealed class PackageExporter
     /// <summary>
     /// Float32 through 17 conv layers (ONNX Runtime on both sides, same backbone) and then the head
     /// in two runtimes: differences are rounding of ~1e-7 relative per op accumulated over a few
-    /// hundred ops, far below 1e-4; a layout or gate-order error is of order 1.
+    /// hundred ops, far below 1e-4; a layout or gate-order error is of order 1. A TorchSharp
+    /// backbone runs in both runtimes too (up to ~250 convolutions for Inception-ResNet-v2): each
+    /// adds summation-order rounding of ~1e-7 relative, still two orders of magnitude below 1e-4.
     /// </summary>
     public const double ParityTolerance = 1e-4;
 
@@ -36,16 +39,18 @@ public sealed class PackageExporter
         metricsDirectory ??= runDirectory;
         var run = TrainingPipeline.ReadRun(runDirectory);
         using var model = RunModel.Load(runDirectory, run);
-        if (model.Frozen is null)
+        if (model.Frozen is null && bundleDirectory is not null)
         {
-            throw new InvalidOperationException(
-                $"Run '{runDirectory}' trained the TorchSharp backbone '{run.Backbone.Name}' end to end; export writes frozen-ONNX-backbone runs " +
-                "(--backbone resnet18 or --backbone onnx). Export that backbone to ONNX and train the head on it.");
+            throw new ArgumentException(
+                $"Run '{runDirectory}' trained the TorchSharp backbone '{run.Backbone.Name}' end to end; a bundle (head only, assembled with the NuGet ResNet18) " +
+                "exists only for frozen-ResNet18 runs. Export it without --bundle.");
         }
 
+        // A TorchSharp backbone is written from its trained weights and then takes the frozen backbone's path.
+        var backbone = model.Frozen ?? TorchBackboneOnnxExporter.Export(model);
         var head = HeadOnnxExporter.Export(model.Head);
-        var template = Template(metricsDirectory, run, name, version) with { Input = model.Frozen.Input };
-        var (joined, manifest) = BundledModelAssembler.Assemble(head, model.Frozen, template);
+        var template = Template(metricsDirectory, run, name, version) with { Input = backbone.Input };
+        var (joined, manifest) = BundledModelAssembler.Assemble(head, backbone, template);
         var parity = CheckParity(model, run, joined, manifest);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Parity ONNX vs TorchSharp on {parity.Images} test images: max abs {parity.MaxAbsoluteError:E2}, relative {parity.RelativeError:E2} (limit {ParityTolerance:E0}); " +
@@ -135,9 +140,9 @@ public sealed class PackageExporter
             Input = new InputSpec { Name = "image", Width = 224, Height = 224 }, // set from the backbone by the caller and on assembly
             Outputs = new OutputSpec { Logits = HeadOnnxExporter.LogitsName, Probabilities = HeadOnnxExporter.ProbabilitiesName },
             Sha256 = "",
-            TargetLayer = run.Head.Standardize ? HeadOnnxExporter.StandardizedName : null,
+            TargetLayer = run.Head.Standardize && run.Backbone.IsFrozenOnnx ? HeadOnnxExporter.StandardizedName : null, // as RunModel.Create builds the head
             Trained = true,
-            Description = $"CNN-RNN (paper: Islam et al. 2020): frozen {run.Backbone.Name} backbone + LSTM({run.Head.LstmUnits}, {run.Head.Activation}) head " +
+            Description = $"CNN-RNN (paper: Islam et al. 2020): {(run.Backbone.IsFrozenOnnx ? "frozen" : "end-to-end-trained TorchSharp")} {run.Backbone.Name} backbone + LSTM({run.Head.LstmUnits}, {run.Head.Activation}) head " +
                 $"trained by edge-train on {Path.GetFileName(run.DataDirectory.TrimEnd('/'))}. Synthetic phantoms, not patients: not for clinical use.",
             Metrics = metrics,
         };
