@@ -3,6 +3,7 @@ using System.Text.Json;
 using EdgeAgent.Training.Data;
 using EdgeAgent.Training.Evaluation;
 using TorchSharp;
+using CamPointingGame = EdgeAgent.Onnx.GradCam.PointingGame;
 
 namespace EdgeAgent.Training.Training;
 
@@ -139,7 +140,7 @@ public sealed class TrainingPipeline
     {
         var size = model.InputSize;
         var (c, h, w) = (model.FeatureShape[0], model.FeatureShape[1], model.FeatureShape[2]);
-        var dilation = size / w / 2; // half a CAM cell in input pixels
+        var dilation = CamPointingGame.Dilation(size, w); // half a CAM cell in input pixels
         var results = new List<PointingGameResult>();
         foreach (var label in new[] { "covid", "pneumonia" })
         {
@@ -155,7 +156,7 @@ public sealed class TrainingPipeline
                 var features = model.Frozen is not null ? inputs.Inputs[i] : BackboneFeatures(model, inputs.Inputs[i]);
                 var cam = GradCamPointingGame.Cam(model.Head, features, c, h, w, index);
                 total++;
-                if (GradCamPointingGame.Hit(GradCamPointingGame.Upsample(cam, h, w, size, size), mask, size, size, dilation))
+                if (CamPointingGame.Hit(CamPointingGame.Upsample(cam, h, w, size, size), mask, size, size, dilation))
                 {
                     hits++;
                 }
