@@ -32,6 +32,11 @@ public sealed record ResultMessage
     public bool HasOverlay { get; init; }
     /// <summary>Set by the publisher when an overlay existed but was not sent (policy off, over the size cap, refused by the broker).</summary>
     public string? OverlayOmitted { get; init; }
+    /// <summary>
+    /// What was sent on results/{id}/overlay, set by the publisher: <see cref="OverlayStatuses.Full"/>, <see cref="OverlayStatuses.Shrunk"/>
+    /// or <see cref="OverlayStatuses.Dropped"/>; null when the result has no overlay.
+    /// </summary>
+    public string? OverlayStatus { get; init; }
 }
 
 public static class ResultStatus

@@ -144,6 +144,8 @@ public static class AgentHost
         services.AddSingleton<IResultSink, ResultsFolderSink>();
         services.AddSingleton<IResultSink, OutboxResultSink>();
         services.AddSingleton<IDeviceStatusSource, AgentStatusSource>();
+        // Overlays over the MQTT cap or the broker's packet size are shrunk by the imaging side rather than dropped.
+        services.AddSingleton<Messaging.Publishing.IOverlayShrinker, PngOverlayShrinker>();
         services.AddEdgeAgentMessaging(configuration);
         // The outbox and the MQTT topics follow the Agent section unless their own keys are set.
         services.PostConfigure<OutboxOptions>(o =>

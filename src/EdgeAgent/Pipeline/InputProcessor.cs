@@ -303,6 +303,8 @@ public sealed class InputProcessor
             AcquiredAt = acquiredAt,
             DiagnosedAt = clock.GetUtcNow(),
             HasOverlay = hasOverlay,
+            // As rendered; the publisher changes it when the overlay must be shrunk or dropped on the way to the hub.
+            OverlayStatus = hasOverlay ? OverlayStatuses.Full : null,
         };
     }
 
