@@ -274,9 +274,10 @@ public sealed class ModelUpdateService : BackgroundService
                 ? s with { Probation = progress }
                 : s);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // The watch goes on in memory; only a restart before the next successful write would repeat a few inferences of it.
+            // Runs on the pipeline's thread: a disk error or a damaged state.json must not fail the image. The watch
+            // goes on in memory; only a restart before the next successful write would repeat a few inferences of it.
             _logger.LogWarning("Health watch progress of model {Version} not saved: {Reason}", model.Manifest.Version, ex.Message);
         }
         if (progress is null)
