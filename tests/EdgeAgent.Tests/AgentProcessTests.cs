@@ -3,6 +3,7 @@ using EdgeAgent.Tests.Support;
 namespace EdgeAgent.Tests;
 
 /// <summary>The child-process helper itself, on the real binary: start, wait, SIGKILL, restart on the same folders, SIGTERM.</summary>
+[Collection(AgentProcessCollection.Name)]
 public sealed class AgentProcessTests
 {
     [Fact(Timeout = 120_000)]

@@ -22,6 +22,8 @@ public sealed record ResultMessage
     public string? Label { get; init; }
     public IReadOnlyDictionary<string, double> Probabilities { get; init; } = new Dictionary<string, double>();
     public double? OodScore { get; init; }
+    /// <summary>Mahalanobis distance of the image's pooled features to the nearest training class; null when the model package has no feature statistics.</summary>
+    public double? FeatureDistance { get; init; }
     /// <summary>Milliseconds per stage (decode, preprocess, inference, overlay, total).</summary>
     public IReadOnlyDictionary<string, double> TimingsMs { get; init; } = new Dictionary<string, double>();
     public required DateTimeOffset AcquiredAt { get; init; }

@@ -79,7 +79,7 @@ internal static class ClassifyCommand
                     }
 
                     var diagnosis = loaded.Classifier.Classify(image.Tensor);
-                    var assessment = OodAssessor.Assess(diagnosis.Logits, loaded.Manifest.Safety);
+                    var assessment = OodAssessor.Assess(diagnosis, loaded.Manifest.Safety);
                     var timings = new Dictionary<string, double> { ["decode"] = image.DecodeMs, ["preprocess"] = image.PreprocessMs };
                     foreach (var (stage, ms) in diagnosis.TimingsMs)
                     {
@@ -132,6 +132,11 @@ internal static class ClassifyCommand
             else
             {
                 json.WriteNull("oodScore");
+            }
+
+            if (assessment.FeatureDistance is { } distance)
+            {
+                json.WriteNumber("featureDistance", distance);
             }
 
             json.WriteStartObject("probabilities");

@@ -88,6 +88,16 @@ public sealed class InputProcessor
                 using var lease = models.Acquire();
                 var model = lease.Model;
                 var resultId = ResultIds.For(sha, model.Manifest.Name, model.Manifest.Version);
+                if (sinks.All(sink => sink.Holds(resultId)))
+                {
+                    // A previous run committed this result everywhere and stopped (crash, power cut) before the ledger record
+                    // and the move: finish that run's work instead of diagnosing the input a second time.
+                    ledger.Record(new LedgerEntry(sha, resultId, fileName, $"{model.Manifest.Name}@{model.Manifest.Version}", clock.GetUtcNow()));
+                    Finish(path, sha);
+                    AgentLog.Recovered(logger, fileName, resultId);
+                    return new InputOutcome(fileName, InputOutcomeKind.Diagnosed, resultId, Reason: "committed before a restart; not diagnosed again");
+                }
+
                 stage = "decode";
                 var image = preparer.Prepare(content, fileName, model.Manifest.Input);
                 if (image.Rejections.Count > 0)
@@ -107,7 +117,7 @@ public sealed class InputProcessor
                     throw;
                 }
                 models.Observe(lease, diagnosis, null);
-                var safety = OodAssessor.Assess(diagnosis.Logits, model.Manifest.Safety);
+                var safety = OodAssessor.Assess(diagnosis, model.Manifest.Safety);
                 stage = "overlay";
                 var overlayClock = Stopwatch.StartNew();
                 var overlay = RenderOverlay(image, model, diagnosis, SafetyAssessment.Banner(safety.Status));
@@ -288,6 +298,7 @@ public sealed class InputProcessor
             Label = diagnosis.Label,
             Probabilities = diagnosis.Probabilities,
             OodScore = safety.OodScore,
+            FeatureDistance = safety.FeatureDistance,
             TimingsMs = timings,
             AcquiredAt = acquiredAt,
             DiagnosedAt = clock.GetUtcNow(),

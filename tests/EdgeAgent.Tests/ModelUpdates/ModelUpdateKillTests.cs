@@ -196,7 +196,7 @@ public sealed class ModelUpdateKillTests(Xunit.Abstractions.ITestOutputHelper ou
         var name = $"probe-{seed}.png";
         await File.WriteAllBytesAsync(Path.Combine(folders.Inbox, name), TestImages.Noise(seed));
         string? version = null;
-        await agent.WaitUntilAsync(() => (version = ResultVersion(folders, name)) is not null, Timeout, $"a result for {name}", TimeSpan.FromMilliseconds(50));
+        await agent.WaitUntilAsync(() => (version = ResultVersion(folders, name)) is not null, Timeout, $"a result for {name}");
         return version!;
     }
 

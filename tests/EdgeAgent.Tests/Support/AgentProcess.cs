@@ -98,28 +98,16 @@ internal sealed class AgentProcess : IDisposable
         Current.WaitForAsync(condition, timeout, what);
 
     /// <summary>
-    /// Polls <paramref name="condition"/> (typically over files the agent writes: the ledger, the outbox, the processed folder)
-    /// until it holds. Throws when the timeout passes or when the agent exits first, with its last output lines.
+    /// Waits until <paramref name="condition"/> (typically over files the agent writes: the ledger, the outbox, the processed
+    /// folder) holds. Throws when the timeout passes or when the agent exits first, with its last output lines.
     /// </summary>
-    public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what, TimeSpan? pollInterval = null)
-    {
-        var watch = Stopwatch.StartNew();
-        var child = Current;
-        while (!condition())
-        {
-            if (child.HasExited)
-            {
-                throw new InvalidOperationException($"edge-agent exited ({child.ExitCode}) before {what}; output:\n{Tail(child)}");
-            }
-            if (watch.Elapsed > timeout)
-            {
-                throw new TimeoutException($"no {what} within {timeout.TotalSeconds} s; edge-agent output:\n{Tail(child)}");
-            }
-            // Files written by another process have no event a test can await reliably (SQLite WAL writes, renames);
-            // a short poll keeps the reaction to a condition within a few milliseconds of it becoming true.
-            await Task.Delay(pollInterval ?? TimeSpan.FromMilliseconds(10));
-        }
-    }
+    public Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what) => PollAsync(condition, timeout, what, kill: false);
+
+    /// <summary>
+    /// SIGKILLs the agent the moment <paramref name="condition"/> holds (e.g. "k of n inputs processed"), so that the kill lands
+    /// where the test means it to; throws like <see cref="WaitUntilAsync"/>.
+    /// </summary>
+    public Task KillWhenAsync(Func<bool> condition, TimeSpan timeout, string what) => PollAsync(condition, timeout, what, kill: true);
 
     /// <summary>SIGKILL of the current start: no shutdown code runs, nothing buffered is flushed.</summary>
     public void Kill() => Current.Kill();
@@ -140,6 +128,51 @@ internal sealed class AgentProcess : IDisposable
         {
             run.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Polls on a dedicated thread, not the thread pool: a busy parallel test run can starve pool threads for seconds, long
+    /// enough for the agent to finish what a test meant to interrupt. Files written by another process have no event a test
+    /// can await reliably (SQLite WAL writes, renames), so a 5 ms poll is what keeps the reaction close to the moment.
+    /// </summary>
+    private Task PollAsync(Func<bool> condition, TimeSpan timeout, string what, bool kill)
+    {
+        var child = Current;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                var watch = Stopwatch.StartNew();
+                while (!condition())
+                {
+                    if (child.HasExited)
+                    {
+                        throw new InvalidOperationException($"edge-agent exited ({child.ExitCode}) before {what}; output:\n{Tail(child)}");
+                    }
+                    if (watch.Elapsed > timeout)
+                    {
+                        throw new TimeoutException($"no {what} within {timeout.TotalSeconds} s; edge-agent output:\n{Tail(child)}");
+                    }
+                    Thread.Sleep(5);
+                }
+                if (kill)
+                {
+                    child.Kill();
+                }
+                done.SetResult();
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "edge-agent watch",
+        };
+        thread.Start();
+        return done.Task;
     }
 
     private void StartChild() => _runs.Add(ChildProcess.Start("dotnet", _arguments, _environment));
