@@ -25,9 +25,8 @@ public sealed class ModelUpdateKillTests(Xunit.Abstractions.ITestOutputHelper ou
         using var files = new TempDirectory("edgeagent-kill-");
         await using var hub = await UpdateHub.StartAsync(broker.PlainUrl, Site, Device);
         await using var folders = Agent(broker, hub.WritePublicKey(files.File("trusted.pem")));
-        // ~32 chunks of 4 KiB (random padding does not compress) at 32 KiB/s: about 4 s of transfer, one chunk every
-        // ~125 ms against a 10 ms poll, so the kill
-        // after a third of the chunks lands mid-download however slow the start-up was.
+        // ~32 chunks of 4 KiB (random padding does not compress) at 32 KiB/s: about 4 s of transfer, a chunk every
+        // ~125 ms against a 10 ms poll, so the kill after a third of the chunks lands mid-download.
         folders.Settings["ModelUpdates:MaxBytesPerSecond"] = "32768";
         var zip = UpdatePackages.Build(files.Path, "0.2.0", paddingBytes: 120_000);
         using var agent = AgentProcess.Run(folders.Settings);

@@ -151,16 +151,24 @@ public sealed class ModelUpdateService : BackgroundService
             });
             var zip = await downloader.DownloadAsync(manifest, store, progress, cancellationToken);
             var installed = Install(manifest, zip, out var model);
-            await ReportAsync("verified", manifest, cancellationToken);
-            await CrashInjection.PauseAtAsync(CrashInjection.Verified, _logger, cancellationToken);
             var before = _holder.Current;
             var previous = _stateFile.Read().Active is { } served && SamePath(served.Path, before.Source)
                 ? served
                 : new InstalledModel { Version = before.Manifest.Version, Sha256 = before.Manifest.Sha256, Path = before.Source };
-            // state.json first, then the in-memory swap: a restart in between starts on the new package and continues
-            // its health watch (probation) from zero, exactly as if the swap had happened.
-            _stateFile.Update(s => s with { Active = installed, Previous = previous, Probation = new ProbationState() });
-            await CrashInjection.PauseAtAsync(CrashInjection.StateWritten, _logger, cancellationToken);
+            try
+            {
+                await ReportAsync("verified", manifest, cancellationToken);
+                await CrashInjection.PauseAtAsync(CrashInjection.Verified, _logger, cancellationToken);
+                // state.json first, then the in-memory swap: a restart in between starts on the new package and
+                // continues its health watch (probation) from zero, exactly as if the swap had happened.
+                _stateFile.Update(s => s with { Active = installed, Previous = previous, Probation = new ProbationState() });
+                await CrashInjection.PauseAtAsync(CrashInjection.StateWritten, _logger, cancellationToken);
+            }
+            catch
+            {
+                model.Dispose(); // not swapped in: nothing else holds it
+                throw;
+            }
             _holder.Swap(model);
             store.Delete();
             RemoveOtherPackages(installed.Path, previous.Path);
@@ -266,9 +274,10 @@ public sealed class ModelUpdateService : BackgroundService
                 ? s with { Probation = progress }
                 : s);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // The watch goes on in memory; only a restart before the next successful write would repeat a few inferences of it.
+            // Runs on the pipeline's thread: a disk error or a damaged state.json must not fail the image. The watch
+            // goes on in memory; only a restart before the next successful write would repeat a few inferences of it.
             _logger.LogWarning("Health watch progress of model {Version} not saved: {Reason}", model.Manifest.Version, ex.Message);
         }
         if (progress is null)

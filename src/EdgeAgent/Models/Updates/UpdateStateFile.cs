@@ -30,13 +30,20 @@ public sealed class UpdateStateFile(string directory)
         }
     }
 
-    /// <summary>Read, change and write as one step, serialised with every other change through this instance.</summary>
+    /// <summary>
+    /// Read, change and write as one step, serialised with every other change through this instance; nothing is
+    /// written when <paramref name="change"/> returns the state it was given.
+    /// </summary>
     public UpdateState Update(Func<UpdateState, UpdateState> change)
     {
         lock (_gate)
         {
-            var next = change(Read());
-            WriteUnlocked(next);
+            var current = Read();
+            var next = change(current);
+            if (!ReferenceEquals(next, current))
+            {
+                WriteUnlocked(next);
+            }
             return next;
         }
     }
