@@ -20,7 +20,7 @@ public static class SafetyCalibrator
     public const double ReviewTpr = 0.90;
     public const string DiagramFileName = "reliability.png";
 
-    public static SafetyFit Fit(RunModel model, RunDescriptor run, string runDirectory, TextWriter output, int rank = FeatureDistanceFitter.DefaultRank)
+    public static SafetyFit Fit(RunModel model, RunDescriptor run, string diagramDirectory, TextWriter output, int rank = FeatureDistanceFitter.DefaultRank)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(run);
@@ -72,11 +72,11 @@ public static class SafetyCalibrator
             ThresholdTpr = OodTpr,
             FeatureDistance = distanceSpec,
         };
-        ReliabilityDiagram.WritePng(Path.Combine(runDirectory, DiagramFileName), report.BinsBefore, report.EceBefore, report.BinsAfter, report.EceAfter, report.Temperature);
+        ReliabilityDiagram.WritePng(Path.Combine(diagramDirectory, DiagramFileName), report.BinsBefore, report.EceBefore, report.BinsAfter, report.EceAfter, report.Temperature);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Calibration on {report.Samples} validation images: T = {report.Temperature:0.000}, NLL {report.NllBefore:0.0000} -> {report.NllAfter:0.0000}, " +
             $"ECE(15 bins) {report.EceBefore:0.0000} -> {report.EceAfter:0.0000}; energy thresholds review {safety.ReviewThreshold:0.###} ({ReviewTpr:P0}), " +
-            $"OOD {safety.OodThreshold:0.###} ({OodTpr:P0}). Diagram: {Path.Combine(runDirectory, DiagramFileName)}"));
+            $"OOD {safety.OodThreshold:0.###} ({OodTpr:P0}). Diagram: {Path.Combine(diagramDirectory, DiagramFileName)}"));
         return new SafetyFit(safety, report, statistics, file, shrinkage);
     }
 }

@@ -77,7 +77,8 @@ public sealed class TrainingPipeline
     }
 
     /// <summary>Evaluates a finished run on its own test split, or on every image of another dataset.</summary>
-    public EvaluationReport Evaluate(string runDirectory, string? dataDirectory)
+    /// <param name="oodDirectory">Out-of-distribution images (e.g. `edge-agent synth DIR --not-chest`): adds the safety evaluation (safety.md).</param>
+    public EvaluationReport Evaluate(string runDirectory, string? dataDirectory, string? oodDirectory = null)
     {
         var run = ReadRun(runDirectory);
         using var model = RunModel.Load(runDirectory, run);
@@ -103,6 +104,11 @@ public sealed class TrainingPipeline
         ReportWriter.Write(outDirectory, report, run.History);
         PlotWriter.WriteAll(outDirectory, report.Test, run.History);
         output.WriteLine($"Accuracy {report.Test.Accuracy:P2} on {report.Test.Count} images; reports in {outDirectory}.");
+        if (oodDirectory is not null)
+        {
+            new Calibration.SafetyEvaluator(output).Evaluate(model, run, samples, inputs, oodDirectory, outDirectory);
+        }
+
         return report;
     }
 
