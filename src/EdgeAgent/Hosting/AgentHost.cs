@@ -131,7 +131,7 @@ public static class AgentHost
             services.AddHostedService(sp => new ModelUpdateService(
                 sp.GetRequiredService<MqttLink>(), sp.GetRequiredService<IOptions<MqttOptions>>(), sp.GetRequiredService<IOptions<ModelUpdateOptions>>(),
                 sp.GetRequiredService<ModelHolder>(), sp.GetRequiredService<ModelLoader>(), sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<ModelUpdateService>>(), ModelUpdateDirectory(sp)!));
+                sp.GetRequiredService<ILogger<ModelUpdateService>>(), ModelUpdateDirectory(sp)!, sp.GetRequiredService<StartupModels>()));
         }
         services.AddSingleton(sp =>
         {

@@ -14,6 +14,7 @@ namespace EdgeAgent.Tests.ModelUpdates;
 /// the health watch, then started again on the same folders against a real mosquitto: after each restart it serves a
 /// verified model, finishes what was interrupted (from the chunks already on disk) and says so on model/status.
 /// </summary>
+[Collection(AgentProcessCollection.Name)]
 public sealed class ModelUpdateKillTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -26,16 +27,14 @@ public sealed class ModelUpdateKillTests(Xunit.Abstractions.ITestOutputHelper ou
         await using var hub = await UpdateHub.StartAsync(broker.PlainUrl, Site, Device);
         await using var folders = Agent(broker, hub.WritePublicKey(files.File("trusted.pem")));
         // ~32 chunks of 4 KiB (random padding does not compress) at 32 KiB/s: about 4 s of transfer, a chunk every
-        // ~125 ms against a 10 ms poll, so the kill after a third of the chunks lands mid-download.
+        // ~125 ms against the helper's 5 ms poll, so the kill after a third of the chunks lands mid-download.
         folders.Settings["ModelUpdates:MaxBytesPerSecond"] = "32768";
         var zip = UpdatePackages.Build(files.Path, "0.2.0", paddingBytes: 120_000);
         using var agent = AgentProcess.Run(folders.Settings);
         await agent.WaitForReadyAsync(Timeout);
         var manifest = await hub.AnnounceAsync(zip, "0.2.0");
         var store = Path.Combine(folders.Data, "models", "downloads", manifest.Sha256);
-        await agent.WaitUntilAsync(() => ChunksOnDisk(store).Count >= manifest.ChunkCount / 3, Timeout, "a third of the chunks on disk");
-
-        agent.Kill();
+        await agent.KillWhenAsync(() => ChunksOnDisk(store).Count >= manifest.ChunkCount / 3, Timeout, "a third of the chunks on disk");
         var kept = ChunksOnDisk(store);
         Assert.InRange(kept.Count, manifest.ChunkCount / 3, manifest.ChunkCount - 1);
         Assert.False(File.Exists(Path.Combine(store, ChunkStore.PackageFileName)));
@@ -120,8 +119,7 @@ public sealed class ModelUpdateKillTests(Xunit.Abstractions.ITestOutputHelper ou
             await hub.AnnounceAsync(UpdatePackages.Build(files.Path, "0.4.0", collapsed: true), "0.4.0");
             await hub.WaitForStateAsync("active", Timeout, since);
             await DiagnoseInChildAsync(folders, agent.Process, 51, 52);
-            await agent.Process.WaitUntilAsync(() => ProbationInStateFile(data) == 2, Timeout, "two watched inferences in state.json");
-            agent.Process.Kill();
+            await agent.Process.KillWhenAsync(() => ProbationInStateFile(data) == 2, Timeout, "two watched inferences in state.json");
         }
         using (var agent = await RestartAsync(folders, hub, null))
         {

@@ -237,4 +237,50 @@ public sealed class ModelUpdateTests(Xunit.Abstractions.ITestOutputHelper output
             Assert.Null(ProbationInStateFile(data));
         }
     }
+
+    [Fact]
+    public async Task An_updated_model_the_agent_dies_under_twice_during_its_health_watch_is_rolled_back_at_start_up()
+    {
+        using var broker = await MosquittoBroker.StartAsync();
+        using var files = new TempDirectory("edgeagent-update-");
+        await using var hub = await UpdateHub.StartAsync(broker.PlainUrl, Site, Device);
+        var publicKey = hub.WritePublicKey(files.File("trusted.pem"));
+        var data = files.Directory("device-data");
+        await using (var agent = Agent(broker, publicKey, data))
+        {
+            await agent.StartAsync();
+            await hub.AnnounceAsync(UpdatePackages.Build(files.Path, "0.2.0"), "0.2.0");
+            await hub.WaitForStateAsync("active");
+            // An item takes the new model and never ends: the process dies under it (the lease is never released,
+            // exactly what a crash inside the model's session leaves behind).
+            _ = Holder(agent).Acquire();
+        }
+
+        // First death: could be a power cut; the watch goes on, counting it.
+        var restarted = DateTimeOffset.UtcNow;
+        await using (var agent = Agent(broker, publicKey, data))
+        {
+            await agent.StartAsync();
+            var holder = Holder(agent);
+            Assert.Equal("0.2.0", holder.Current.Manifest.Version);
+            Assert.Equal(1, holder.Probation?.Interrupted);
+            Assert.Equal(0, holder.Probation?.InFlight);
+            Assert.Equal("active: health watch resumed after a restart at 0 of 5 inferences", await hub.WaitForStateAsync("active", since: restarted));
+            _ = holder.Acquire();
+        }
+
+        // Second death within the watch: the start-up itself goes back to the verified model and says why.
+        restarted = DateTimeOffset.UtcNow;
+        await using (var agent = Agent(broker, publicKey, data))
+        {
+            await agent.StartAsync();
+            Assert.Equal("0.0.1", Holder(agent).Current.Manifest.Version);
+            Assert.False(Holder(agent).OnProbation);
+            Assert.Equal(
+                "rolled back: the agent stopped 2 times while it was working (crash or power cut)",
+                await hub.WaitForStateAsync("rolled back", since: restarted));
+            Assert.Equal("0.0.1", ActiveVersionInStateFile(data));
+            Assert.Null(ProbationInStateFile(data));
+        }
+    }
 }

@@ -93,8 +93,34 @@ public sealed class ModelHolder : IDisposable
             }
             if (slot.TryAcquire())
             {
-                return new ModelLease(slot);
+                var lease = new ModelLease(slot, this);
+                TrackInFlight(slot, +1);
+                return lease;
             }
+        }
+    }
+
+    internal void Released(ModelSlot slot) => TrackInFlight(slot, -1);
+
+    /// <summary>
+    /// While a model is on probation, counts the items using it and reports the count (persisted with the watch): a
+    /// restart that finds it above zero knows the agent died in the middle of one.
+    /// </summary>
+    private void TrackInFlight(ModelSlot slot, int delta)
+    {
+        lock (_watchGate)
+        {
+            ProbationState progress;
+            lock (_gate)
+            {
+                if (_watch is not { } watch || slot != _current)
+                {
+                    return;
+                }
+                progress = watch with { InFlight = Math.Max(0, watch.InFlight + delta) };
+                _watch = progress;
+            }
+            ProbationProgressed?.Invoke(slot.Model, progress);
         }
     }
 

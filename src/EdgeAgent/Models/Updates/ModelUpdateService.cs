@@ -29,13 +29,15 @@ public sealed class ModelUpdateService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<ModelUpdateService> _logger;
     private readonly UpdateStateFile _stateFile;
+    private readonly StartupModels? _startup;
     private readonly SemaphoreSlim _work = new(1, 1);
     private readonly Channel<byte[]> _announcements = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
 
     public ModelUpdateService(
         MqttLink link, IOptions<MqttOptions> mqtt, IOptions<ModelUpdateOptions> options, ModelHolder holder, ModelLoader loader,
-        TimeProvider time, ILogger<ModelUpdateService> logger, string directory)
+        TimeProvider time, ILogger<ModelUpdateService> logger, string directory, StartupModels? startup = null)
     {
+        _startup = startup;
         _link = link;
         _mqtt = mqtt.Value;
         _options = options.Value;
@@ -63,7 +65,11 @@ public sealed class ModelUpdateService : BackgroundService
         _link.MessageReceived += OnMessageAsync;
         try
         {
-            if (_holder.Probation is { } resumed)
+            if (_startup is { RolledBackVersion: { } failed, RollbackReason: { } why })
+            {
+                _ = ReportWhenConnectedAsync($"rolled back: {why}", failed, stoppingToken);
+            }
+            else if (_holder.Probation is { } resumed)
             {
                 // Restarted during the health watch (crash, power cut): say so; the watch continues from state.json.
                 _ = ReportWhenConnectedAsync(

@@ -15,4 +15,10 @@ public sealed record ProbationState
 
     /// <summary>True once an inference's logits differed from <see cref="FirstLogits"/> (the model is not collapsed).</summary>
     public bool Varied { get; init; }
+
+    /// <summary>Items using the model right now; still above zero at start-up means the agent died in the middle of one.</summary>
+    public int InFlight { get; init; }
+
+    /// <summary>Start-ups that found <see cref="InFlight"/> above zero (crash or power cut while the model was working).</summary>
+    public int Interrupted { get; init; }
 }
