@@ -23,7 +23,8 @@ internal static class BenchCamCommand
             var t = parse.GetValue(threads);
             var fixtures = new List<(Func<ModelFixture> Build, int Runs)> { (() => ModelFixtures.TinyCnnLstm(), Math.Max(n, 50)) };
             if (!parse.GetValue(skipVgg)) fixtures.Add((() => ModelFixtures.Vgg19Rnn(), n));
-            Console.WriteLine("model            backward weights  target shape        runs  original ms  with cam ms  ratio  gradient nodes  int8 weights  CAM error");
+            Console.WriteLine($"intra-op threads: {(t == 0 ? "runtime default" : t.ToString())}; CPU = process CPU time per Run (least disturbed by other load with --threads 1)");
+            Console.WriteLine("model            backward weights  target shape        runs  original ms  with cam ms  ratio  CPU orig ms  CPU cam ms  CPU ratio  gradient nodes  int8 weights  CAM error");
             foreach (var (build, count) in fixtures)
             {
                 var fixture = build();
@@ -37,7 +38,7 @@ internal static class BenchCamCommand
                     var scale = exactCam.Max(Math.Abs);
                     var error = exactCam.Zip(m.Cam, (x, y) => Math.Abs(x - y)).DefaultIfEmpty(0f).Max() / Math.Max(scale, float.Epsilon);
                     var errorText = storage == BackwardWeightStorage.Float32 ? "-" : result.SplitInt8Weights == 0 ? "(same graph)" : $"{error:E1}";
-                    Console.WriteLine($"{m.Model,-16} {storage,-17} {string.Join("x", result.TargetShape.Skip(1)),-18} {m.Runs,5} {m.OriginalMedianMs,12:F2} {m.WithCamMedianMs,12:F2} {m.Ratio,6:F3} {m.AddedNodes,15} {result.SplitInt8Weights,13}  {errorText}");
+                    Console.WriteLine($"{m.Model,-16} {storage,-17} {string.Join("x", result.TargetShape.Skip(1)),-18} {m.Runs,5} {m.OriginalMedianMs,12:F2} {m.WithCamMedianMs,12:F2} {m.Ratio,6:F3} {m.OriginalCpuMedianMs,12:F2} {m.WithCamCpuMedianMs,11:F2} {m.CpuRatio,10:F3} {m.AddedNodes,15} {result.SplitInt8Weights,13}  {errorText}");
                     // each variant holds a full copy of the model (0.6-0.8 GB for the VGG19-RNN): free it before the next one
                     result = null;
                     GC.Collect();
