@@ -1,4 +1,5 @@
 using EdgeAgent.Training.Models;
+using EdgeAgent.Training.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 
@@ -30,14 +31,20 @@ public sealed class TorchBackboneArchitectureTests
         }
     }
 
-    [Fact]
-    public void Feature_maps_at_the_native_input_sizes_are_the_published_ones()
+    [Theory]
+    [InlineData("densenet121", 224, 1024, 7)]
+    [InlineData("inception_v3", 299, 2048, 8)]
+    [InlineData("inception_resnet_v2", 299, 1536, 8)]
+    public void Backbone_option_selects_the_network_at_its_native_size_with_the_published_feature_map(string name, int nativeSize, int channels, int side)
     {
-        // Same arithmetic the forward tests above check against real forwards at small sizes.
-        Assert.Equal(7, DenseNet121.FeatureSize(224));
-        Assert.Equal(8, InceptionV3.FeatureSize(299));
-        Assert.Equal(8, InceptionResNetV2.FeatureSize(299));
-        Assert.Throws<ArgumentException>(() => InceptionV3.FeatureSize(64));
+        // `--backbone NAME` without --input-size; the side is the arithmetic the forward tests above check at small sizes.
+        var spec = BackboneSpec.Parse(name, null, null, null, null);
+        Assert.False(spec.IsFrozenOnnx);
+        Assert.Equal(nativeSize, spec.InputSize);
+        var (backbone, c, h, w) = TorchBackbones.Create(name, spec.InputSize);
+        backbone.Dispose();
+        Assert.Equal((channels, side, side), (c, h, w));
+        Assert.Throws<ArgumentException>(() => TorchBackbones.Create(name, 15)); // too small for the strides: refused before building
     }
 
     /// <summary>

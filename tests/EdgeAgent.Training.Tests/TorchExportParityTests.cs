@@ -53,4 +53,12 @@ public sealed class TorchExportParityTests(ITestOutputHelper output)
         Assert.Equal(4 * 3 * h * w, cam.Length);
         Assert.All(cam, v => Assert.True(float.IsFinite(v)));
     }
+
+    [Fact]
+    public void A_module_without_an_ONNX_form_stops_the_export_naming_its_type()
+    {
+        using var backbone = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.GELU());
+        var error = Assert.Throws<NotSupportedException>(() => TorchBackboneOnnxExporter.Export(backbone, "custom", 16, 4, 14, 14));
+        Assert.Contains("GELU", error.Message, StringComparison.Ordinal);
+    }
 }

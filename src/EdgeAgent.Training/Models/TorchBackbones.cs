@@ -21,14 +21,15 @@ public static class TorchBackbones
         "tiny" => (Sequential(ConvBlock(3, 16, 2), ConvBlock(16, 32, 2), ConvBlock(32, 32, 2)), 32, inputSize / 8, inputSize / 8),
         "resnet18-torch" => (ResNet18(), 512, inputSize / 32, inputSize / 32),
         "vgg19" => (Vgg19(), 512, inputSize / 32, inputSize / 32),
-        "densenet121" => Square(DenseNet121.Create(), DenseNet121.Channels, DenseNet121.FeatureSize(inputSize)),
-        "inception_v3" => Square(InceptionV3.Create(), InceptionV3.Channels, InceptionV3.FeatureSize(inputSize)),
-        "inception_resnet_v2" => Square(InceptionResNetV2.Create(), InceptionResNetV2.Channels, InceptionResNetV2.FeatureSize(inputSize)),
+        "densenet121" => Square(DenseNet121.Channels, DenseNet121.FeatureSize(inputSize), DenseNet121.Create),
+        "inception_v3" => Square(InceptionV3.Channels, InceptionV3.FeatureSize(inputSize), InceptionV3.Create),
+        "inception_resnet_v2" => Square(InceptionResNetV2.Channels, InceptionResNetV2.FeatureSize(inputSize), InceptionResNetV2.Create),
         _ => throw new ArgumentException($"Unknown TorchSharp backbone '{name}'; use tiny, resnet18-torch, vgg19, densenet121, inception_v3 or inception_resnet_v2."),
     };
 
-    private static (Module<Tensor, Tensor> Module, int Channels, int Height, int Width) Square(Module<Tensor, Tensor> module, int channels, int side) =>
-        (module, channels, side, side);
+    /// <summary>Checks the input size (the side) before building the network.</summary>
+    private static (Module<Tensor, Tensor> Module, int Channels, int Height, int Width) Square(int channels, int side, Func<Module<Tensor, Tensor>> create) =>
+        (create(), channels, side, side);
 
     private static Module<Tensor, Tensor> ConvBlock(int input, int output, int stride) =>
         Sequential(Conv2d(input, output, 3, stride: stride, padding: 1, bias: false), BatchNorm2d(output), ReLU());
