@@ -75,6 +75,8 @@ public sealed record QuantizationInfo
     public required int CalibrationSamples { get; init; }
     public string? ActivationType { get; init; }
     public bool PerChannel { get; init; }
+    /// <summary>Name of the folder of calibration images (null when not recorded).</summary>
+    public string? CalibrationSource { get; init; }
 }
 
 public sealed record SafetySpec

@@ -34,7 +34,7 @@ internal static class TrainCommand
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
         var val = new Option<double>("--val") { Description = "Validation fraction", DefaultValueFactory = _ => 0.15 };
         var test = new Option<double>("--test") { Description = "Test fraction", DefaultValueFactory = _ => 0.15 };
-        var folds = new Option<int>("--folds") { Description = "Stratified k-fold cross-validation (e.g. 5, as the paper); 0 = off" };
+        var folds = new Option<int>("--folds") { Description = "Stratified k-fold cross-validation first (e.g. 5, as the paper; per-fold and per-class mean ± sd in metrics.md), then the final model on the split; 0 = off" };
         var cache = new Option<string?>("--cache") { Description = "Folder caching frozen-backbone features between runs" };
         var copies = new Option<int>("--augment-copies") { Description = "Augmented copies per training image (rotation ±15°, exposure/contrast)", DefaultValueFactory = _ => 2 };
 

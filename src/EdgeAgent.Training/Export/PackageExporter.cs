@@ -34,7 +34,8 @@ public sealed class PackageExporter
     public PackageExporter(TextWriter output) => this.output = output;
 
     /// <param name="metricsDirectory">Folder whose metrics.json/metrics.md go into the manifest and bundle (default: the run's own test split).</param>
-    public ParityResult Export(string runDirectory, string packageDirectory, string? bundleDirectory, string name, string version, string? metricsDirectory = null)
+    /// <param name="calibrationDirectory">When given, the package's model is quantized to int8 calibrated on these images (<see cref="ExportQuantization"/>); the bundle stays float.</param>
+    public ParityResult Export(string runDirectory, string packageDirectory, string? bundleDirectory, string name, string version, string? metricsDirectory = null, string? calibrationDirectory = null)
     {
         metricsDirectory ??= runDirectory;
         var run = TrainingPipeline.ReadRun(runDirectory);
@@ -77,7 +78,17 @@ public sealed class PackageExporter
             metrics["feature_distance_shrinkage"] = fit.Shrinkage;
         }
 
-        var writer = new ModelPackageWriter(manifest with { Metrics = metrics, Safety = safety }).WithModel(joined);
+        var packageManifest = manifest with { Metrics = metrics, Safety = safety };
+        var packageModel = joined;
+        if (calibrationDirectory is not null)
+        {
+            var (int8, quantization, validation) = ExportQuantization.Quantize(joined, manifest, calibrationDirectory, TestSamples(run), output);
+            var int8Metrics = new Dictionary<string, double>(metrics) { ["int8_top1_agreement"] = validation.Top1Agreement };
+            packageModel = int8;
+            packageManifest = packageManifest with { Precision = "int8", Quantization = quantization, Metrics = int8Metrics };
+        }
+
+        var writer = new ModelPackageWriter(packageManifest).WithModel(packageModel);
         if (safety.FeatureDistance is { } distance)
         {
             writer.AddFile(distance.File, fit.StatisticsFile!);
@@ -148,12 +159,17 @@ public sealed class PackageExporter
         };
     }
 
+    /// <summary>The run's held-out test images still present in its data folder, in the run's order.</summary>
+    private static List<ImageSample> TestSamples(RunDescriptor run)
+    {
+        var byPath = ImageFolderDataset.Load(run.DataDirectory).Samples.ToDictionary(s => s.RelativePath, StringComparer.Ordinal);
+        return run.TestFiles.Where(byPath.ContainsKey).Select(f => byPath[f]).ToList();
+    }
+
     /// <summary>Logits of the joined ONNX model vs TorchSharp's head on the backbone features of the same test images.</summary>
     private static ParityResult CheckParity(RunModel model, RunDescriptor run, ModelProto joined, ModelManifest manifest)
     {
-        var dataset = ImageFolderDataset.Load(run.DataDirectory);
-        var wanted = run.TestFiles.Take(8).ToHashSet(StringComparer.Ordinal);
-        var samples = dataset.Samples.Where(s => wanted.Contains(s.RelativePath)).ToList();
+        var samples = TestSamples(run).Take(8).ToList();
         if (samples.Count == 0)
         {
             throw new InvalidOperationException($"No test images of the run are left in {run.DataDirectory} to check export parity on.");

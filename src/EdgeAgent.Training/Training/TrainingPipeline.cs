@@ -217,10 +217,12 @@ public sealed class TrainingPipeline
             var trainer = new HeadTrainer(request.Training with { Patience = 0 }, TextWriter.Null);
             trainer.Train(model.Module, model.InputShape, train, new FeatureSet([], []), null);
             var metrics = ClassificationMetrics.Compute(ClassOrder.Labels, test.Labels, model.Predict(test));
-            output.WriteLine($"fold {k + 1}/{foldSamples.Count}: accuracy {metrics.Accuracy:P2}, macro F1 {metrics.MacroF1:F4}");
+            output.WriteLine($"fold {k + 1}/{foldSamples.Count}: {trainSamples.Count} training images, {foldSamples[k].Count} held out: accuracy {metrics.Accuracy:P2}, macro F1 {metrics.MacroF1:F4}, " +
+                string.Join(", ", metrics.PerClass.Select(c => $"recall {c.Label} {c.Recall:P1}")));
             results.Add(metrics);
         }
 
+        output.Write(ReportWriter.FoldClassTable(results));
         return results;
     }
 }
