@@ -53,31 +53,56 @@ public sealed class PackageExporter
         var (joined, manifest) = BundledModelAssembler.Assemble(head, backbone, template);
         var parity = CheckParity(model, run, joined, manifest);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Parity ONNX vs TorchSharp on {parity.Images} test images: max abs {parity.MaxAbsoluteError:E2}, relative {parity.RelativeError:E2} (limit {ParityTolerance:E0})."));
+            $"Parity ONNX vs TorchSharp on {parity.Images} test images: max abs {parity.MaxAbsoluteError:E2}, relative {parity.RelativeError:E2} (limit {ParityTolerance:E0}); " +
+            $"pooled features relative {parity.FeatureRelativeError:E2}."));
         if (!(parity.RelativeError <= ParityTolerance))
         {
             throw new InvalidOperationException($"Exported model disagrees with TorchSharp: relative error {parity.RelativeError:E2} > {ParityTolerance:E0}; package not written.");
         }
 
+        // The pooled features are a mean of 49 float32 values of the same map on both sides: the same rounding argument.
+        if (parity.FeatureRelativeError is { } featureError && !(featureError <= ParityTolerance))
+        {
+            throw new InvalidOperationException($"Exported features output disagrees with TorchSharp's pooled target layer: relative error {featureError:E2} > {ParityTolerance:E0}; package not written.");
+        }
+
         var metrics = new Dictionary<string, double>(manifest.Metrics ?? new Dictionary<string, double>()) { ["export_parity_relative_error"] = parity.RelativeError };
-        var (safety, calibration) = Calibration.SafetyCalibrator.Fit(model, run, runDirectory, output);
+        var fit = Calibration.SafetyCalibrator.Fit(model, run, runDirectory, output);
+        var (safety, calibration) = (fit.Safety, fit.Report);
         metrics["calibration_temperature"] = calibration.Temperature;
         metrics["validation_ece_before"] = calibration.EceBefore;
         metrics["validation_ece_after"] = calibration.EceAfter;
-        var written = new ModelPackageWriter(manifest with { Metrics = metrics, Safety = safety }).WithModel(joined).WriteFolder(packageDirectory);
+        if (safety.FeatureDistance is not null)
+        {
+            metrics["feature_distance_shrinkage"] = fit.Shrinkage;
+        }
+
+        var writer = new ModelPackageWriter(manifest with { Metrics = metrics, Safety = safety }).WithModel(joined);
+        if (safety.FeatureDistance is { } distance)
+        {
+            writer.AddFile(distance.File, fit.StatisticsFile!);
+        }
+
+        var written = writer.WriteFolder(packageDirectory);
         output.WriteLine($"Package {packageDirectory}: {written.Name} {written.Version}, sha256 {written.Sha256}.");
         if (bundleDirectory is not null)
         {
-            WriteBundle(bundleDirectory, metricsDirectory, head, template with { Metrics = metrics, Safety = safety });
+            WriteBundle(bundleDirectory, metricsDirectory, head, template with { Metrics = metrics, Safety = safety }, fit.StatisticsFile);
         }
 
         return parity;
     }
 
     /// <summary>The small, committable bundle: head.onnx, manifest template and the metrics report.</summary>
-    private void WriteBundle(string bundleDirectory, string metricsDirectory, ModelProto head, ModelManifest template)
+    private void WriteBundle(string bundleDirectory, string metricsDirectory, ModelProto head, ModelManifest template, byte[]? statistics)
     {
         Directory.CreateDirectory(bundleDirectory);
+        if (template.Safety?.FeatureDistance is { } distance && statistics is not null)
+        {
+            File.WriteAllBytes(Path.Combine(bundleDirectory, distance.File), statistics);
+            output.WriteLine($"Bundle {bundleDirectory}: {distance.File} {statistics.Length / 1024} KB.");
+        }
+
         File.WriteAllBytes(Path.Combine(bundleDirectory, BundledModelAssembler.HeadFileName), head.ToByteArray());
         File.WriteAllBytes(Path.Combine(bundleDirectory, BundledModelAssembler.ManifestTemplateFileName), ModelManifestJson.Serialize(template));
         File.Copy(Path.Combine(metricsDirectory, "metrics.md"), Path.Combine(bundleDirectory, "metrics.md"), overwrite: true);
@@ -137,15 +162,26 @@ public sealed class PackageExporter
         var features = model.MakeInputs(samples, null, run.Training.Seed, null, "");
         var size = model.InputSize;
         using var session = new InferenceSession(joined.ToByteArray());
-        double maxDiff = 0, maxRef = 0;
+        double maxDiff = 0, maxRef = 0, featureDiff = 0, featureRef = 0;
+        var pooled = manifest.Outputs.Features is null ? null : Calibration.PooledFeatures.Compute(model, features);
+        string[] outputs = manifest.Outputs.Features is { } featureName ? [manifest.Outputs.Logits, featureName] : [manifest.Outputs.Logits];
         for (var i = 0; i < samples.Count; i++)
         {
             var image = InputMaker.Load(samples[i], size, null, null);
             var input = Features.FeatureExtractor.ToInput(image, manifest.Input);
             using var value = OrtValue.CreateTensorValueFromMemory(input, [1, 3, size, size]);
             using var runOptions = new RunOptions();
-            using var results = session.Run(runOptions, [manifest.Input.Name], [value], [manifest.Outputs.Logits]);
+            using var results = session.Run(runOptions, [manifest.Input.Name], [value], outputs);
             var onnx = results[0].GetTensorDataAsSpan<float>().ToArray();
+            if (pooled is not null)
+            {
+                var onnxFeatures = results[1].GetTensorDataAsSpan<float>();
+                for (var k = 0; k < pooled[i].Length; k++)
+                {
+                    featureDiff = Math.Max(featureDiff, Math.Abs(onnxFeatures[k] - pooled[i][k]));
+                    featureRef = Math.Max(featureRef, Math.Abs(pooled[i][k]));
+                }
+            }
 
             using var scope = torch.NewDisposeScope();
             using var noGrad = torch.no_grad();
@@ -158,6 +194,9 @@ public sealed class PackageExporter
             }
         }
 
-        return new ParityResult(samples.Count, maxDiff, maxDiff / Math.Max(maxRef, 1e-12));
+        return new ParityResult(samples.Count, maxDiff, maxDiff / Math.Max(maxRef, 1e-12))
+        {
+            FeatureRelativeError = pooled is null ? null : featureDiff / Math.Max(featureRef, 1e-12),
+        };
     }
 }
