@@ -1,6 +1,7 @@
 using EdgeAgent.Imaging.Phantoms;
 using EdgeAgent.Onnx.Assembly;
 using EdgeAgent.Onnx.Packaging;
+using EdgeAgent.Training.Calibration;
 using EdgeAgent.Training.Export;
 using EdgeAgent.Training.Models;
 using EdgeAgent.Training.Training;
@@ -54,15 +55,54 @@ public sealed class EndToEndTrainingTests(ITestOutputHelper output) : IDisposabl
         var safety = Assert.IsType<SafetySpec>(loaded.Manifest.Safety);
         Assert.Equal("energy", safety.OodScore);
         Assert.True(safety.ReviewThreshold <= safety.OodThreshold);
-        var evaluation = Calibration.SafetyEvaluation.Measure(package, perClass: 10, perKind: 10, size: 224);
+        var evaluation = Calibration.SafetyEvaluation.Measure(package, perClass: 30, perKind: 10, size: 224);
         output.WriteLine($"T = {safety.Temperature:0.000}, OOD threshold {safety.OodThreshold:0.###}; {evaluation}");
         Assert.True(evaluation.GateFalseRejection <= 0.05, evaluation.ToString());
+        // Export also fitted the Mahalanobis statistics and put them in the package with the features output.
+        Assert.Equal("features", loaded.Manifest.Outputs.Features);
+        var distance = Assert.IsType<FeatureDistanceSpec>(safety.FeatureDistance);
+        var statistics = Assert.IsType<FeatureStatistics>(loaded.FeatureStatistics);
+        Assert.Equal(512, statistics.Dimensions);
+        Assert.True(distance.ReviewThreshold <= distance.OodThreshold);
+        Assert.Equal(SafetyCalibrator.DistanceOodTpr, distance.ThresholdTpr);
+        Assert.True(double.IsFinite(evaluation.DistanceAuroc), evaluation.ToString());
 
         // The agent's path: assemble the same model from the small bundle without TorchSharp.
         var assembled = Path.Combine(root, "assembled");
         var manifest = BundledModelAssembler.AssembleResNet18(bundle, assembled);
         Assert.Equal(loaded.Manifest.Sha256, manifest.Sha256);
+        using var reassembled = ModelPackage.Load(assembled);
+        Assert.Equal(distance, reassembled.Manifest.Safety!.FeatureDistance);
+        Assert.Equal(statistics.ToBytes(), reassembled.FeatureStatistics!.ToBytes());
         Assert.True(new FileInfo(Path.Combine(bundle, BundledModelAssembler.HeadFileName)).Length < 1 << 20);
+
+        // `export --quantize --calibration DIR`: the package's model becomes int8 QDQ, calibrated on DIR.
+        var calibration = Path.Combine(root, "calibration");
+        Directory.CreateDirectory(calibration);
+        foreach (var label in loaded.Manifest.Labels)
+        {
+            foreach (var file in Directory.GetFiles(Path.Combine(data, label), "*.png").Where(f => !f.EndsWith(".mask.png", StringComparison.Ordinal)).Order(StringComparer.Ordinal).Take(4))
+            {
+                File.Copy(file, Path.Combine(calibration, label + "-" + Path.GetFileName(file)));
+            }
+        }
+
+        var int8Package = Path.Combine(root, "package-int8");
+        new PackageExporter(TextWriter.Null).Export(runDirectory, int8Package, null, "e2e", "0.1.0", calibrationDirectory: calibration);
+        using var int8 = ModelPackage.Load(int8Package);
+        Assert.Equal("int8", int8.Manifest.Precision);
+        var quantization = Assert.IsType<QuantizationInfo>(int8.Manifest.Quantization);
+        Assert.Equal(12, quantization.CalibrationSamples);
+        Assert.Equal("calibration", quantization.CalibrationSource);
+        var graph = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(int8.ModelPath)).Graph;
+        Assert.Contains(graph.Node, n => n.OpType == "QuantizeLinear");
+        Assert.Contains(graph.Initializer, t => t.DataType == (int)global::Onnx.TensorProto.Types.DataType.Int8);
+        Assert.Equal("cam", int8.Manifest.Outputs.Cam);
+        // Per-channel int8 weights on a ResNet18 move logits by a few percent of their spread; the head
+        // separates the phantoms with margins far larger, so at most a few of the 54 held-out images
+        // may change class (0.9 leaves room for 5).
+        Assert.True(int8.Manifest.Metrics!["int8_top1_agreement"] >= 0.9, $"int8 top-1 agreement {int8.Manifest.Metrics["int8_top1_agreement"]:P1}");
+        Assert.True(new FileInfo(int8.ModelPath).Length < new FileInfo(loaded.ModelPath).Length / 2);
     }
 
     /// <summary>The bundled model's head sizes (models/README.md): small enough for a head.onnx under 1 MB.</summary>

@@ -10,7 +10,7 @@ internal static class CliErrors
             action();
             return 0;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or Onnx.Quantization.CalibrationDataException)
         {
             Console.Error.WriteLine($"edge-train: {e.Message}");
             return 2;

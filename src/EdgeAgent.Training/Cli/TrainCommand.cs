@@ -11,7 +11,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Dataset folder with covid/, pneumonia/, normal/ (optional labels.csv with a source column)", Required = true };
-        var backbone = new Option<string>("--backbone") { Description = "resnet18 (frozen, ImageNet, from the NuGet package), onnx, tiny, resnet18-torch or vgg19", DefaultValueFactory = _ => "resnet18" };
+        var backbone = new Option<string>("--backbone") { Description = "resnet18 (frozen, ImageNet, from the NuGet package), onnx, or a TorchSharp backbone trained end to end: tiny, resnet18-torch, vgg19, densenet121, inception_v3, inception_resnet_v2", DefaultValueFactory = _ => "resnet18" };
         var output = new Option<string>("--out") { Description = "Run folder to write", Required = true };
         var backboneOnnx = new Option<string?>("--backbone-onnx") { Description = "Frozen backbone ONNX file (with --backbone onnx)" };
         var featureTensor = new Option<string?>("--feature-tensor") { Description = "Name of the backbone's last convolutional feature map" };
@@ -34,7 +34,7 @@ internal static class TrainCommand
         var device = new Option<string>("--device") { Description = "cpu or cuda", DefaultValueFactory = _ => "cpu" };
         var val = new Option<double>("--val") { Description = "Validation fraction", DefaultValueFactory = _ => 0.15 };
         var test = new Option<double>("--test") { Description = "Test fraction", DefaultValueFactory = _ => 0.15 };
-        var folds = new Option<int>("--folds") { Description = "Stratified k-fold cross-validation (e.g. 5, as the paper); 0 = off" };
+        var folds = new Option<int>("--folds") { Description = "Stratified k-fold cross-validation first (e.g. 5, as the paper; per-fold and per-class mean ± sd in metrics.md), then the final model on the split; 0 = off" };
         var cache = new Option<string?>("--cache") { Description = "Folder caching frozen-backbone features between runs" };
         var copies = new Option<int>("--augment-copies") { Description = "Augmented copies per training image (rotation ±15°, exposure/contrast)", DefaultValueFactory = _ => 2 };
 

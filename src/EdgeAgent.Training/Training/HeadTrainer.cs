@@ -8,7 +8,10 @@ namespace EdgeAgent.Training.Training;
 /// <summary>
 /// Trains a classifier module on in-memory inputs: mini-batches with a seeded shuffle, the chosen
 /// optimizer with exponential learning-rate decay, early stopping on validation loss (the best
-/// weights are restored at the end), and per-epoch checkpoints that a later call resumes from.
+/// weights are restored at the end), and per-epoch checkpoints that a later call resumes from:
+/// the weights, the optimizer's state (Adam moments and step counts, RMSprop square averages) and
+/// the epoch, from which the learning rate, the shuffle and the dropout stream all follow, so a
+/// resumed run continues the uninterrupted run's trajectory.
 /// Every batch runs inside a dispose scope so native tensors do not accumulate.
 /// </summary>
 public sealed class HeadTrainer
@@ -24,7 +27,13 @@ public sealed class HeadTrainer
     }
 
     /// <param name="inputShape">Shape of one input (e.g. [C, H, W]).</param>
-    /// <param name="checkpointDirectory">Where last.dat/best.dat/state.json go; resumes when state.json is there.</param>
+    /// <summary>Weights of the last finished epoch in a checkpoint folder.</summary>
+    public const string LastWeightsFileName = "last.dat";
+
+    /// <summary>Optimizer state of the last finished epoch (TorchSharp's optimizer state dictionary).</summary>
+    public const string OptimizerStateFileName = "optimizer.dat";
+
+    /// <param name="checkpointDirectory">Where last.dat/optimizer.dat/best.dat/state.json go; resumes when state.json is there.</param>
     public IReadOnlyList<EpochRecord> Train(nn.Module<Tensor, Tensor> model, long[] inputShape, FeatureSet train, FeatureSet validation, string? checkpointDirectory)
     {
         torch.manual_seed(options.Seed);
@@ -42,7 +51,17 @@ public sealed class HeadTrainer
             var state = ReadState(checkpointDirectory);
             if (state is not null)
             {
-                model.load(Path.Combine(checkpointDirectory, "last.dat"));
+                model.load(Path.Combine(checkpointDirectory, LastWeightsFileName));
+                var optimizerState = Path.Combine(checkpointDirectory, OptimizerStateFileName);
+                if (File.Exists(optimizerState))
+                {
+                    optimizer.load_state_dict(optimizerState);
+                }
+                else
+                {
+                    progressOut.WriteLine($"Checkpoint {checkpointDirectory} has no {OptimizerStateFileName}: the optimizer restarts from zero moments.");
+                }
+
                 history.AddRange(state.History);
                 startEpoch = state.History.Count;
                 bestLoss = state.BestValidationLoss;
@@ -71,6 +90,8 @@ public sealed class HeadTrainer
             }
 
             random.Shuffle(order);
+            // Dropout draws from torch's generator: seeding it per epoch makes an epoch's masks independent of earlier epochs, so a resumed run draws the same ones.
+            torch.manual_seed(options.Seed + (1000003L * (epoch + 1)));
             model.train();
             double lossSum = 0;
             var correct = 0;
@@ -120,7 +141,8 @@ public sealed class HeadTrainer
 
             if (checkpointDirectory is not null)
             {
-                model.save(Path.Combine(checkpointDirectory, "last.dat"));
+                model.save(Path.Combine(checkpointDirectory, LastWeightsFileName));
+                optimizer.save_state_dict(Path.Combine(checkpointDirectory, OptimizerStateFileName));
                 WriteState(checkpointDirectory, new TrainerState(history, bestLoss, sinceBest));
             }
         }
@@ -190,7 +212,7 @@ public sealed class HeadTrainer
         return (torch.tensor(data, shape).to(device), torch.tensor(labels).to(device));
     }
 
-    private optim.Optimizer CreateOptimizer(IList<TorchSharp.Modules.Parameter> parameters) => options.Optimizer switch
+    private TorchSharp.Modules.OptimizerHelper CreateOptimizer(IList<TorchSharp.Modules.Parameter> parameters) => options.Optimizer switch
     {
         // Keras RMSprop defaults (rho 0.9, epsilon 1e-7), which the paper's code used.
         "rmsprop" => optim.RMSProp(parameters, options.LearningRate, alpha: 0.9, eps: 1e-7, weight_decay: options.WeightDecay),
@@ -212,7 +234,7 @@ public sealed class HeadTrainer
     private static TrainerState? ReadState(string directory)
     {
         var path = Path.Combine(directory, "state.json");
-        return File.Exists(path) && File.Exists(Path.Combine(directory, "last.dat"))
+        return File.Exists(path) && File.Exists(Path.Combine(directory, LastWeightsFileName))
             ? JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(path))
             : null;
     }

@@ -77,7 +77,8 @@ public sealed class TrainingPipeline
     }
 
     /// <summary>Evaluates a finished run on its own test split, or on every image of another dataset.</summary>
-    public EvaluationReport Evaluate(string runDirectory, string? dataDirectory)
+    /// <param name="oodDirectory">Out-of-distribution images (e.g. `edge-agent synth DIR --not-chest`): adds the safety evaluation (safety.md).</param>
+    public EvaluationReport Evaluate(string runDirectory, string? dataDirectory, string? oodDirectory = null)
     {
         var run = ReadRun(runDirectory);
         using var model = RunModel.Load(runDirectory, run);
@@ -103,6 +104,11 @@ public sealed class TrainingPipeline
         ReportWriter.Write(outDirectory, report, run.History);
         PlotWriter.WriteAll(outDirectory, report.Test, run.History);
         output.WriteLine($"Accuracy {report.Test.Accuracy:P2} on {report.Test.Count} images; reports in {outDirectory}.");
+        if (oodDirectory is not null)
+        {
+            new Calibration.SafetyEvaluator(output).Evaluate(model, run, samples, inputs, oodDirectory, outDirectory);
+        }
+
         return report;
     }
 
@@ -211,10 +217,12 @@ public sealed class TrainingPipeline
             var trainer = new HeadTrainer(request.Training with { Patience = 0 }, TextWriter.Null);
             trainer.Train(model.Module, model.InputShape, train, new FeatureSet([], []), null);
             var metrics = ClassificationMetrics.Compute(ClassOrder.Labels, test.Labels, model.Predict(test));
-            output.WriteLine($"fold {k + 1}/{foldSamples.Count}: accuracy {metrics.Accuracy:P2}, macro F1 {metrics.MacroF1:F4}");
+            output.WriteLine($"fold {k + 1}/{foldSamples.Count}: {trainSamples.Count} training images, {foldSamples[k].Count} held out: accuracy {metrics.Accuracy:P2}, macro F1 {metrics.MacroF1:F4}, " +
+                string.Join(", ", metrics.PerClass.Select(c => $"recall {c.Label} {c.Recall:P1}")));
             results.Add(metrics);
         }
 
+        output.Write(ReportWriter.FoldClassTable(results));
         return results;
     }
 }

@@ -1,0 +1,45 @@
+using EdgeAgent.Training.Training;
+using TorchSharp;
+
+namespace EdgeAgent.Training.Calibration;
+
+/// <summary>
+/// Spatial means of a run's feature maps (a TorchSharp backbone's computed from the images), the training-side twin of the exported model's
+/// <c>features</c> output (a ReduceMean over the Grad-CAM target layer; export checks the two agree).
+/// </summary>
+public static class PooledFeatures
+{
+    /// <summary>Which map is pooled: the CAM target (the head's standardised map when it standardises) or the raw backbone map.</summary>
+    public enum Layer
+    {
+        Target,
+        Backbone,
+    }
+
+    public static float[][] Compute(RunModel model, FeatureSet set, Layer layer = Layer.Target)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(set);
+        model.Module.eval();
+        using var noGrad = torch.no_grad();
+        var channels = model.FeatureShape[0];
+        var result = new float[set.Count][];
+        var all = Enumerable.Range(0, set.Count).ToArray();
+        for (var start = 0; start < all.Length; start += 64)
+        {
+            using var scope = torch.NewDisposeScope();
+            var count = Math.Min(64, all.Length - start);
+            var (x, _) = HeadTrainer.Batch(set, all.AsSpan(start, count), model.InputShape, torch.CPU);
+            // A frozen run's inputs are the feature maps; a TorchSharp run's are images, so run its backbone.
+            var features = model.Frozen is null ? ((Models.CnnRnnModel)model.Module).Backbone.forward(x) : x;
+            var map = layer == Layer.Target ? model.Head.Standardize(features) : features;
+            var pooled = map.mean([2, 3]).data<float>().ToArray();
+            for (var i = 0; i < count; i++)
+            {
+                result[start + i] = pooled.AsSpan(i * channels, channels).ToArray();
+            }
+        }
+
+        return result;
+    }
+}
