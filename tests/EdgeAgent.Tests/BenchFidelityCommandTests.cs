@@ -45,6 +45,18 @@ public sealed class BenchFidelityCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_exclusion_that_names_nothing_in_the_model_is_a_usage_error_naming_it()
+    {
+        var package = Path.Combine(root, "pkg");
+        FixturePackages.Write(package, FixtureKind.Lstm, size: 32);
+
+        var (code, _, error) = await InvokeAsync("--model", package, "--exclude", "NoSuchNode", "--no-memory");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--exclude NoSuchNode: no node or op type of that name", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_package_without_a_CAM_output_is_refused_with_the_reason()
     {
         var package = Path.Combine(root, "nocam");

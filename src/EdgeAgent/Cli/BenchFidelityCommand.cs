@@ -149,8 +149,13 @@ internal static class BenchFidelityCommand
 
             return ExitCodes.Ok;
         }
+        catch (ArgumentException ex) when (ex.ParamName is null)
+        {
+            error.WriteLine($"bench fidelity: {ex.Message}"); // an --exclude that names nothing in the model
+            return ExitCodes.Usage;
+        }
         catch (Exception ex) when (ex is CalibrationDataException or ModelPackageException or InvalidDataException or IOException
-                                       or NotSupportedException or InvalidOperationException or ArgumentException)
+                                       or NotSupportedException or InvalidOperationException)
         {
             error.WriteLine();
             error.WriteLine($"bench fidelity: {ex.Message}");
