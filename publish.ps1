@@ -146,8 +146,12 @@ function Publish-Target([string] $name, [hashtable] $t, [string] $version) {
     }
     $settings | ConvertTo-Json -Depth 16 | Set-Content -NoNewline $settingsPath
 
-    foreach ($file in 'edge-agent.service', 'install.sh', 'uninstall.sh', 'README.md', 'edge-agent.example.json') {
+    foreach ($file in 'edge-agent.service', 'README.md', 'edge-agent.example.json') {
         Copy-Item (Join-Path $deploy $file) $stage
+    }
+    # One pair of install scripts serves every target; target.env tells them which one they install.
+    foreach ($file in 'install.sh', 'uninstall.sh') {
+        Copy-Item (Join-Path $root 'deploy-common' $file) $stage
     }
     if ($t.DropIn) { Copy-Item (Join-Path $deploy $t.DropIn) $stage }
     $arch = if ($t.Rid -eq 'linux-x64') { 'x86_64' } else { 'aarch64' }

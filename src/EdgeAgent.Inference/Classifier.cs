@@ -19,10 +19,20 @@ public sealed class Classifier : IDisposable
     private readonly long[] inputShape;
     private readonly double temperature;
 
-    public Classifier(ModelSession session, ModelManifest manifest, bool ownsSession = true)
+    private readonly FeatureStatistics? featureStatistics;
+
+    /// <param name="featureStatistics">The package's feature statistics (<see cref="ModelPackage.FeatureStatistics"/>);
+    /// with them every diagnosis carries its Mahalanobis distance to the nearest class.</param>
+    public Classifier(ModelSession session, ModelManifest manifest, bool ownsSession = true, FeatureStatistics? featureStatistics = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(manifest);
+        if (featureStatistics is not null && manifest.Outputs.Features is null)
+        {
+            throw new ModelContractException("feature statistics were given but the manifest names no outputs.features to measure them on");
+        }
+
+        this.featureStatistics = featureStatistics;
         this.session = session;
         this.ownsSession = ownsSession;
         Manifest = manifest;
@@ -147,6 +157,18 @@ public sealed class Classifier : IDisposable
             features = results[index].GetTensorDataAsSpan<float>().ToArray();
         }
 
+        double? featureDistance = null;
+        if (featureStatistics is not null && features is not null)
+        {
+            if (features.Length != featureStatistics.Dimensions)
+            {
+                throw new ModelContractException(
+                    $"Model output '{Manifest.Outputs.Features}' has {features.Length} values for one image; the feature statistics have {featureStatistics.Dimensions} dimensions");
+            }
+
+            featureDistance = featureStatistics.NearestClassDistance(features);
+        }
+
         var best = 0;
         for (var i = 1; i < probabilities.Length; i++)
         {
@@ -170,6 +192,7 @@ public sealed class Classifier : IDisposable
             TimingsMs = new Dictionary<string, double>(),
             Cams = cams,
             Features = features,
+            FeatureDistance = featureDistance,
             Provider = session.Provider,
         };
     }

@@ -24,6 +24,9 @@ public sealed record Diagnosis
     /// <summary>Pooled target-layer features; null when the manifest names no feature output.</summary>
     public IReadOnlyList<float>? Features { get; init; }
 
+    /// <summary>Mahalanobis distance of <see cref="Features"/> to the nearest class mean; null without feature statistics.</summary>
+    public double? FeatureDistance { get; init; }
+
     /// <summary>The execution provider that ran the model.</summary>
     public required string Provider { get; init; }
 }

@@ -44,6 +44,12 @@ internal static partial class MessagingLog
     [LoggerMessage(22, LogLevel.Warning, "Overlay of result {ResultId} not sent: {Reason}; the result goes without it")]
     public static partial void OverlayOmitted(ILogger logger, string resultId, string reason);
 
+    [LoggerMessage(24, LogLevel.Information, "Overlay of result {ResultId} shrunk from {FromBytes} to {ToBytes} bytes: {Reason}")]
+    public static partial void OverlayShrunk(ILogger logger, string resultId, int fromBytes, int toBytes, string reason);
+
+    [LoggerMessage(25, LogLevel.Warning, "Shrinking a {Bytes}-byte overlay failed; it is treated as one that cannot be shrunk")]
+    public static partial void OverlayShrinkFailed(ILogger logger, Exception exception, int bytes);
+
     [LoggerMessage(23, LogLevel.Information, "Pruned {Count} kept results past Outbox:PublishedRetention")]
     public static partial void Pruned(ILogger logger, int count);
 

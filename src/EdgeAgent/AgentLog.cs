@@ -23,6 +23,9 @@ internal static partial class AgentLog
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "{File}: same content as {Original} (result {ResultId}); not diagnosed again")]
     public static partial void Duplicate(ILogger logger, string file, string original, string resultId);
 
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "{File}: result {ResultId} was already committed before a restart; recorded and moved, not diagnosed again")]
+    public static partial void Recovered(ILogger logger, string file, string resultId);
+
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "{File}: quarantined in {FailedPath} ({Stage}): {Reason}")]
     public static partial void Quarantined(ILogger logger, string file, string failedPath, string stage, string reason);
 

@@ -18,7 +18,7 @@ var root = new RootCommand("edge-agent: CNN-RNN X-ray diagnosis with Grad-CAM at
     DemoCommand.Create(),
     model,
     OutboxCommand.Create(),
-    BenchCommand.Create(BenchCamCommand.Create(), BenchPrecisionCommand.Create()),
+    BenchCommand.Create(BenchCamCommand.Create(), BenchPrecisionCommand.Create(), BenchFidelityCommand.Create(), BenchMemoryProbeCommand.Create()),
 };
 
 // The host's own lifetime (console or systemd) handles SIGTERM and Ctrl+C; System.CommandLine must not race it.

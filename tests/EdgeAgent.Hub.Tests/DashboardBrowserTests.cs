@@ -119,7 +119,9 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
             await agent.ConnectAsync();
             for (var n = 0; n < 6; n++)
             {
-                await agent.PublishResultAsync(SimulatedAgent.Result("clinic-a", "xr-1", n, status: n % 2 == 0 ? ResultStatus.Rejected : null));
+                // 0, 2, 4 rejected; 1 needs review; 3 out of distribution; 5 ok.
+                var status = n % 2 == 0 ? ResultStatus.Rejected : n == 1 ? ResultStatus.NeedsReview : n == 3 ? ResultStatus.OutOfDistribution : null;
+                await agent.PublishResultAsync(SimulatedAgent.Result("clinic-a", "xr-1", n, status: status));
             }
             await hub.WaitForStoredResultsAsync(6);
         }
@@ -129,6 +131,18 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         await page.ClickAsync("#filters button[type=submit]");
         await page.WaitForSelectorAsync("#page-info:has-text('1–3 of 3')");
         Assert.Equal(3, await page.Locator("#results tbody tr").CountAsync());
+
+        // "needs attention" = needs-review or out-of-distribution: the review queue, also linked from the overview.
+        await page.SelectOptionAsync("#filters select[name=status]", "needs-review,out-of-distribution");
+        await page.ClickAsync("#filters button[type=submit]");
+        await page.WaitForSelectorAsync("#page-info:has-text('1–2 of 2')");
+        var shown = await page.Locator("#results tbody tr").AllInnerTextsAsync();
+        Assert.Equal(2, shown.Count);
+        Assert.Contains(shown, row => row.Contains("needs-review", StringComparison.Ordinal));
+        Assert.Contains(shown, row => row.Contains("out-of-distribution", StringComparison.Ordinal));
+        await page.ClickAsync("a[data-nav=overview]");
+        await page.ClickAsync("#attention-link");
+        await page.WaitForSelectorAsync("#page-info:has-text('1–2 of 2')");
 
         var stranger = await _browser.NewPageAsync();
         await stranger.GotoAsync(hub.Runtime.Address.ToString());

@@ -13,7 +13,7 @@ public sealed class ResultQueryTests : IAsyncLifetime
 
     /// <summary>
     /// 30 results: xr-1 at clinic-a publishes n = 0..19, xr-2 at clinic-b n = 20..29; acquired an hour apart from T0;
-    /// labels cycle covid/pneumonia/normal by n; every fifth is needs-review.
+    /// labels cycle covid/pneumonia/normal by n; every fifth is needs-review; of the rest, n % 7 == 1 is out-of-distribution (1, 8, 22, 29).
     /// </summary>
     public async Task InitializeAsync()
     {
@@ -25,7 +25,7 @@ public sealed class ResultQueryTests : IAsyncLifetime
         for (var n = 0; n < 30; n++)
         {
             var (agent, site, device) = n < 20 ? (a, "clinic-a", "xr-1") : (b, "clinic-b", "xr-2");
-            await agent.PublishResultAsync(SimulatedAgent.Result(site, device, n, T0.AddHours(n), n % 5 == 0 ? ResultStatus.NeedsReview : null));
+            await agent.PublishResultAsync(SimulatedAgent.Result(site, device, n, T0.AddHours(n), n % 5 == 0 ? ResultStatus.NeedsReview : n % 7 == 1 ? ResultStatus.OutOfDistribution : null));
         }
         await _hub.WaitForStoredResultsAsync(30);
     }
@@ -63,6 +63,16 @@ public sealed class ResultQueryTests : IAsyncLifetime
         var review = await PageAsync("status=needs-review");
         Assert.Equal(6, review.Total);
         Assert.All(review.Items, r => Assert.Equal(ResultStatus.NeedsReview, r.Status));
+        // Several statuses (the review queue), comma-separated or repeated: 6 needs-review + 4 out-of-distribution.
+        var queue = await PageAsync("status=needs-review,out-of-distribution");
+        Assert.Equal(10, queue.Total);
+        Assert.Equal(
+            ["xr-2-r0029", "xr-2-r0025", "xr-2-r0022", "xr-2-r0020", "xr-1-r0015", "xr-1-r0010", "xr-1-r0008", "xr-1-r0005", "xr-1-r0001", "xr-1-r0000"],
+            queue.Items.Select(r => r.ResultId));
+        Assert.Equal(10, (await PageAsync("status=needs-review&status=out-of-distribution")).Total);
+        // Combined with another filter, and a repeated name counted once: xr-1's out-of-distribution results are n = 1, 8.
+        Assert.Equal(2, (await PageAsync("status=out-of-distribution&device=xr-1&status=out-of-distribution")).Total);
+        Assert.Equal(20, (await PageAsync("status=ok")).Total);
         // [T0+10h, T0+15h): n = 10..14.
         var window = await PageAsync($"from={Uri.EscapeDataString(T0.AddHours(10).ToString("O"))}&to={Uri.EscapeDataString(T0.AddHours(15).ToString("O"))}");
         Assert.Equal(["xr-1-r0014", "xr-1-r0013", "xr-1-r0012", "xr-1-r0011", "xr-1-r0010"], window.Items.Select(r => r.ResultId));
@@ -74,6 +84,8 @@ public sealed class ResultQueryTests : IAsyncLifetime
     [InlineData("limit=0", "limit")]
     [InlineData("limit=501", "limit")]
     [InlineData("offset=-1", "offset")]
+    [InlineData("status=fine", "status")]
+    [InlineData("status=ok,needs_review", "status")]
     public async Task A_bad_query_parameter_is_a_400_naming_it(string query, string parameter)
     {
         using var response = await _hub.Http.GetAsync("/api/results?" + query);

@@ -97,6 +97,18 @@ public abstract class ResultStoreContract : IAsyncLifetime
             exported.Add(r);
         }
         Assert.Equal(10, exported.Count);
+
+        // Any of several statuses (the review queue): of n = 100..119, n % 5 == 0 needs review (4), n % 5 == 1 is out of distribution (4).
+        var statuses = Enumerable.Range(100, 20).Select(n => Result(n) with
+        {
+            Status = (n % 5) switch { 0 => ResultStatus.NeedsReview, 1 => ResultStatus.OutOfDistribution, 2 => ResultStatus.Rejected, _ => ResultStatus.Ok },
+        }).ToList();
+        await _store.AddResultsAsync(statuses, T0, CancellationToken.None);
+        var queue = await _store.QueryResultsAsync(new ResultQuery { Statuses = [ResultStatus.NeedsReview, ResultStatus.OutOfDistribution] }, CancellationToken.None);
+        Assert.Equal(8, queue.Total);
+        Assert.All(queue.Items, r => Assert.Contains(r.Result.Status, new[] { ResultStatus.NeedsReview, ResultStatus.OutOfDistribution }));
+        Assert.Equal(4, (await _store.QueryResultsAsync(new ResultQuery { Statuses = [ResultStatus.Rejected] }, CancellationToken.None)).Total);
+        Assert.Equal(20 + 20, (await _store.QueryResultsAsync(new ResultQuery { Statuses = [] }, CancellationToken.None)).Total);
     }
 
     [Fact]

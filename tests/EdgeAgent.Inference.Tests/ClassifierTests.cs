@@ -140,6 +140,46 @@ public sealed class ClassifierTests
         Assert.Contains("1x3x8x8", error.Message);
     }
 
+    [Fact]
+    public void With_feature_statistics_each_diagnosis_carries_the_mahalanobis_distance_of_its_pooled_features()
+    {
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(TestModels.GapModel());
+        var features = Onnx.Assembly.PooledFeatureOutput.Add(model, "A", Onnx.GradCam.FeatureLayout.Nchw, 4);
+        var manifest = TestModels.GapManifest() with { Outputs = TestModels.GapManifest().Outputs with { Features = features } };
+        // Class means far apart; one stored component (axis 0, variance 4) and residual variance 1 elsewhere.
+        float[][] means = [[0f, 0f, 0f, 0f], [5f, 5f, 5f, 5f], [-5f, 0f, 5f, 0f]];
+        var statistics = new Onnx.Packaging.FeatureStatistics(means, [[1f, 0f, 0f, 0f]], [4.0], 1.0);
+        var factory = new InferenceSessionFactory(new InferenceOptions { IntraOpThreads = 1 }, new ListLoggerFactory());
+        using var classifier = new Classifier(factory.Create(Google.Protobuf.MessageExtensions.ToByteArray(model), manifest.Name), manifest, featureStatistics: statistics);
+        var image = RandomImage(seed: 4);
+
+        var diagnosis = classifier.Classify(image);
+
+        var pooled = Reference.Compute(image).Pooled;
+        for (var k = 0; k < 4; k++)
+        {
+            Assert.Equal(pooled[k], diagnosis.Features![k], Tolerance);
+        }
+
+        var expected = means.Min(m =>
+        {
+            var y = pooled.Select((v, j) => v - m[j]).ToArray();
+            return (y[0] * y[0] / 4) + y.Skip(1).Sum(v => v * v);
+        });
+        // Features within 1e-5 of the reference and O(1) in size move d² by at most ~1e-4.
+        Assert.Equal(Math.Sqrt(expected), diagnosis.FeatureDistance!.Value, 4);
+    }
+
+    [Fact]
+    public void Statistics_without_a_features_output_are_a_contract_error()
+    {
+        var factory = new InferenceSessionFactory(new InferenceOptions { IntraOpThreads = 1 }, new ListLoggerFactory());
+        using var session = factory.Create(TestModels.GapModel(), "gap");
+        var statistics = new Onnx.Packaging.FeatureStatistics([[0f, 0f, 0f, 0f]], [], [], 1.0);
+        var error = Assert.Throws<ModelContractException>(() => new Classifier(session, TestModels.GapManifest(), ownsSession: false, featureStatistics: statistics));
+        Assert.Contains("outputs.features", error.Message, StringComparison.Ordinal);
+    }
+
     private static float[] RandomImage(int seed)
     {
         var random = new Random(seed);
@@ -147,7 +187,7 @@ public sealed class ClassifierTests
     }
 
     /// <summary>The GAP test model evaluated in double precision, straight from its weights.</summary>
-    private sealed record Reference(double[] Logits, double[] Probabilities, double[][] Cams)
+    private sealed record Reference(double[] Logits, double[] Probabilities, double[][] Cams, double[] Pooled)
     {
         public static Reference Compute(float[] image)
         {
@@ -164,6 +204,15 @@ public sealed class ClassifierTests
                     }
 
                     a[k, p] = Math.Max(0, v);
+                }
+            }
+
+            var pooled = new double[4];
+            for (var k = 0; k < 4; k++)
+            {
+                for (var p = 0; p < plane; p++)
+                {
+                    pooled[k] += a[k, p] / plane;
                 }
             }
 
@@ -189,7 +238,7 @@ public sealed class ClassifierTests
             }
 
             var exp = logits.Select(Math.Exp).ToArray();
-            return new Reference(logits, [.. exp.Select(e => e / exp.Sum())], cams);
+            return new Reference(logits, [.. exp.Select(e => e / exp.Sum())], cams, pooled);
         }
     }
 }

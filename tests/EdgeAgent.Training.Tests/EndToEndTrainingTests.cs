@@ -57,11 +57,22 @@ public sealed class EndToEndTrainingTests(ITestOutputHelper output) : IDisposabl
         var evaluation = Calibration.SafetyEvaluation.Measure(package, perClass: 10, perKind: 10, size: 224);
         output.WriteLine($"T = {safety.Temperature:0.000}, OOD threshold {safety.OodThreshold:0.###}; {evaluation}");
         Assert.True(evaluation.GateFalseRejection <= 0.05, evaluation.ToString());
+        // Export also fitted the Mahalanobis statistics and put them in the package with the features output.
+        Assert.Equal("features", loaded.Manifest.Outputs.Features);
+        var distance = Assert.IsType<FeatureDistanceSpec>(safety.FeatureDistance);
+        var statistics = Assert.IsType<FeatureStatistics>(loaded.FeatureStatistics);
+        Assert.Equal(512, statistics.Dimensions);
+        Assert.True(distance.ReviewThreshold <= distance.OodThreshold);
+        Assert.Equal(0.95, distance.ThresholdTpr);
+        Assert.True(double.IsFinite(evaluation.DistanceAuroc), evaluation.ToString());
 
         // The agent's path: assemble the same model from the small bundle without TorchSharp.
         var assembled = Path.Combine(root, "assembled");
         var manifest = BundledModelAssembler.AssembleResNet18(bundle, assembled);
         Assert.Equal(loaded.Manifest.Sha256, manifest.Sha256);
+        using var reassembled = ModelPackage.Load(assembled);
+        Assert.Equal(distance, reassembled.Manifest.Safety!.FeatureDistance);
+        Assert.Equal(statistics.ToBytes(), reassembled.FeatureStatistics!.ToBytes());
         Assert.True(new FileInfo(Path.Combine(bundle, BundledModelAssembler.HeadFileName)).Length < 1 << 20);
 
         // `export --quantize --calibration DIR`: the package's model becomes int8 QDQ, calibrated on DIR.

@@ -4,6 +4,7 @@ using System.Text.Json;
 using EdgeAgent.Hub.Ingest;
 using EdgeAgent.Hub.Live;
 using EdgeAgent.Hub.Storage;
+using EdgeAgent.Messaging.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -98,6 +99,9 @@ public static class ApiEndpoints
         });
     }
 
+    /// <summary>The result statuses agents publish (ResultStatus), in the order the dashboard lists them.</summary>
+    internal static readonly string[] KnownStatuses = [ResultStatus.Ok, ResultStatus.NeedsReview, ResultStatus.OutOfDistribution, ResultStatus.Rejected];
+
     internal static bool TryReadQuery(HttpRequest request, out ResultQuery query, out string? error)
     {
         var q = request.Query;
@@ -124,6 +128,15 @@ public static class ApiEndpoints
             }
             to = parsed;
         }
+        // status=needs-review,out-of-distribution or status=…&status=…: any of them. An unknown name is an error, not an empty page.
+        var statuses = q.TryGetValue("status", out var statusValues)
+            ? statusValues.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal).ToList()
+            : [];
+        if (statuses.FirstOrDefault(st => !KnownStatuses.Contains(st)) is { } unknown)
+        {
+            error = $"Query parameter 'status' ('{unknown}') must be one of {string.Join(", ", KnownStatuses)} (several: comma-separated).";
+            return false;
+        }
         var offset = 0;
         if (Text("offset") is { } o && (!int.TryParse(o, CultureInfo.InvariantCulture, out offset) || offset < 0))
         {
@@ -141,7 +154,7 @@ public static class ApiEndpoints
             DeviceId = Text("device"),
             Site = Text("site"),
             Label = Text("label"),
-            Status = Text("status"),
+            Statuses = statuses.Count == 0 ? null : statuses,
             From = from,
             To = to,
             Offset = offset,

@@ -8,7 +8,8 @@ public sealed record ResultQuery
     public string? DeviceId { get; init; }
     public string? Site { get; init; }
     public string? Label { get; init; }
-    public string? Status { get; init; }
+    /// <summary>Any of these statuses (e.g. needs-review and out-of-distribution: the review queue); null or empty = every status.</summary>
+    public IReadOnlyList<string>? Statuses { get; init; }
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }
     public int Offset { get; init; }

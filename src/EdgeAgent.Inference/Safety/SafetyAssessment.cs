@@ -11,6 +11,9 @@ public sealed record SafetyAssessment
     /// <summary>The OOD score (higher = less like the training data); null when the logits could not be scored.</summary>
     public double? OodScore { get; init; }
 
+    /// <summary>Mahalanobis distance of the pooled features to the nearest class (higher = less like the training data); null when the package has no feature statistics.</summary>
+    public double? FeatureDistance { get; init; }
+
     /// <summary>Wire form used in results: ok, needs-review, out-of-distribution, rejected.</summary>
     public static string WireName(SafetyStatus status) => status switch
     {

@@ -22,6 +22,8 @@ public sealed record ResultMessage
     public string? Label { get; init; }
     public IReadOnlyDictionary<string, double> Probabilities { get; init; } = new Dictionary<string, double>();
     public double? OodScore { get; init; }
+    /// <summary>Mahalanobis distance of the image's pooled features to the nearest training class; null when the model package has no feature statistics.</summary>
+    public double? FeatureDistance { get; init; }
     /// <summary>Milliseconds per stage (decode, preprocess, inference, overlay, total).</summary>
     public IReadOnlyDictionary<string, double> TimingsMs { get; init; } = new Dictionary<string, double>();
     public required DateTimeOffset AcquiredAt { get; init; }
@@ -30,6 +32,11 @@ public sealed record ResultMessage
     public bool HasOverlay { get; init; }
     /// <summary>Set by the publisher when an overlay existed but was not sent (policy off, over the size cap, refused by the broker).</summary>
     public string? OverlayOmitted { get; init; }
+    /// <summary>
+    /// What was sent on results/{id}/overlay, set by the publisher: <see cref="OverlayStatuses.Full"/>, <see cref="OverlayStatuses.Shrunk"/>
+    /// or <see cref="OverlayStatuses.Dropped"/>; null when the result has no overlay.
+    /// </summary>
+    public string? OverlayStatus { get; init; }
 }
 
 public static class ResultStatus

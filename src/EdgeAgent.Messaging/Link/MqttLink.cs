@@ -33,6 +33,7 @@ public sealed class MqttLink : IAsyncDisposable
     private int _publishesInFlight;
     private volatile bool _stopping;
     private long _lastAcknowledgedTicks;
+    private long _brokerMaximumPacketSize;
     private Task? _loop;
 
     public MqttLink(IOptions<MqttOptions> options, ILogger<MqttLink> logger, TimeProvider time)
@@ -77,6 +78,9 @@ public sealed class MqttLink : IAsyncDisposable
 
     /// <summary>The protocol of the current (or last) session; MQTT 5 features are skipped under 3.1.1.</summary>
     public MqttProtocolVersion ProtocolVersion => _protocol;
+
+    /// <summary>The largest packet the broker accepts, as its MQTT 5 CONNACK advertised it; null when it set no limit (or under 3.1.1).</summary>
+    public long? BrokerMaximumPacketSize => Interlocked.Read(ref _brokerMaximumPacketSize) is > 0 and var size ? size : null;
 
     public LinkStatus Status
     {
@@ -280,6 +284,7 @@ public sealed class MqttLink : IAsyncDisposable
         {
             throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}".TrimEnd() + Hint(result.ResultCode));
         }
+        Interlocked.Exchange(ref _brokerMaximumPacketSize, _protocol == MqttProtocolVersion.V500 ? (long)(result.MaximumPacketSize ?? 0) : 0);
         string[] subscriptions;
         lock (_gate)
         {

@@ -17,12 +17,23 @@ namespace EdgeAgent.Messaging.Publishing;
 /// lets it go) and then the result JSON, QoS 1, never retained. An entry is marked published only
 /// after the broker acknowledged the result; a failure stops the batch there (order is kept) and
 /// the entry is retried after the link returns. The result JSON goes last, so a hub that sees
-/// <c>hasOverlay: true</c> knows the overlay was already accepted by the broker.
+/// <c>hasOverlay: true</c> knows the overlay was already accepted by the broker. An overlay over the
+/// device's cap or the broker's limit is shrunk by the <see cref="IOverlayShrinker"/> when one is
+/// registered, and dropped only when no smaller copy fits; <c>overlayStatus</c> says which.
 /// </summary>
 public sealed class ResultPublisher
 {
     /// <summary>User property that links an overlay (and a result) to its result id.</summary>
     public const string ResultIdProperty = "resultId";
+    /// <summary>User property of a result (and of its overlay) that repeats <see cref="ResultMessage.OverlayStatus"/>.</summary>
+    public const string OverlayStatusProperty = "overlayStatus";
+    /// <summary>MQTT 5 PUBACK reason "packet too large" (mosquitto's answer over its message_size_limit); MQTTnet has no name for it.</summary>
+    private const int PacketTooLarge = 0x95;
+    /// <summary>
+    /// Room for everything in an overlay PUBLISH besides the PNG: fixed header (5), topic length and packet id (4), property
+    /// lengths and identifiers, content type, and the two user properties' names; the topic and result id are added to it.
+    /// </summary>
+    private const int OverlayPacketOverhead = 128;
     private const string OverlayErrorPrefix = "overlay: ";
     /// <summary>After this many failed attempts that broke while sending the overlay, the result goes without it (a broker that drops oversized packets by disconnecting would otherwise block the queue).</summary>
     private const int MaxAttemptsWithOverlay = 3;
@@ -33,14 +44,16 @@ public sealed class ResultPublisher
     private readonly OutboxOptions _outboxOptions;
     private readonly ILogger<ResultPublisher> _logger;
     private readonly TimeProvider _time;
+    private readonly IOverlayShrinker? _shrinker;
     private readonly Lock _gate = new();
     private DateTimeOffset? _lastPublishedAt;
     private string? _lastError;
     private long _publishedTotal;
 
     public ResultPublisher(OutboxStore outbox, MqttLink link, IOptions<MqttOptions> mqtt, IOptions<OutboxOptions> outboxOptions,
-        ILogger<ResultPublisher> logger, TimeProvider time)
+        ILogger<ResultPublisher> logger, TimeProvider time, IOverlayShrinker? shrinker = null)
     {
+        _shrinker = shrinker;
         _outbox = outbox;
         _link = link;
         _mqtt = mqtt.Value;
@@ -129,38 +142,43 @@ public sealed class ResultPublisher
     {
         var entry = message.Entry;
         var v5 = _link.ProtocolVersion == MqttProtocolVersion.V500;
+        string? status = null;
         string? omitted = null;
         var stage = "result: ";
         try
         {
-            if (message.Overlay is { } overlay)
+            if (message.Overlay is { } rendered)
             {
-                omitted = OverlayRefusal(entry, overlay.Length);
-                if (omitted is null)
+                (var overlay, status, omitted) = FitOverlay(entry, rendered);
+                while (overlay is not null)
                 {
                     stage = OverlayErrorPrefix;
-                    var builder = new MqttApplicationMessageBuilder()
-                        .WithTopic(Topics.Overlay(_mqtt.Site, _mqtt.DeviceId, entry.ResultId))
-                        .WithPayload(overlay)
-                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                        .WithRetainFlag(false);
-                    if (v5)
-                    {
-                        builder = builder.WithContentType("image/png").WithUserProperty(ResultIdProperty, Encoding.UTF8.GetBytes(entry.ResultId).AsMemory());
-                    }
-                    var overlayResult = await _link.PublishAsync(builder.Build(), cancellationToken);
-                    if (!IsAcknowledged(overlayResult))
-                    {
-                        omitted = $"broker refused the {overlay.Length}-byte overlay ({Reason(overlayResult)})";
-                    }
+                    var sent = await _link.PublishAsync(OverlayMessage(entry.ResultId, overlay, status, v5), cancellationToken);
                     stage = "result: ";
+                    if (IsAcknowledged(sent))
+                    {
+                        break;
+                    }
+                    // A broker that does not advertise its limit says "too large" only now: try a quarter of the size, until
+                    // one fits or the shrinker gives up (each try is smaller, so this ends).
+                    var refusal = $"broker refused the {overlay.Length}-byte overlay ({Reason(sent)})";
+                    var smaller = (int)sent.ReasonCode == PacketTooLarge ? Shrink(overlay, overlay.Length / 4) : null;
+                    if (smaller is null)
+                    {
+                        (overlay, status, omitted) = (null, OverlayStatuses.Dropped, refusal + (_shrinker is null ? "" : "; no smaller copy could be made"));
+                    }
+                    else
+                    {
+                        MessagingLog.OverlayShrunk(_logger, entry.ResultId, overlay.Length, smaller.Length, refusal);
+                        (overlay, status) = (smaller, OverlayStatuses.Shrunk);
+                    }
                 }
                 if (omitted is not null)
                 {
                     MessagingLog.OverlayOmitted(_logger, entry.ResultId, omitted);
                 }
             }
-            var json = omitted is null ? message.ResultJson : WithoutOverlay(message.ResultJson, omitted);
+            var json = status is null ? message.ResultJson : WithOverlayStatus(message.ResultJson, status, omitted);
             var resultBuilder = new MqttApplicationMessageBuilder()
                 .WithTopic(Topics.Results(_mqtt.Site, _mqtt.DeviceId))
                 .WithPayload(json)
@@ -169,6 +187,10 @@ public sealed class ResultPublisher
             if (v5)
             {
                 resultBuilder = resultBuilder.WithContentType("application/json").WithUserProperty(ResultIdProperty, Encoding.UTF8.GetBytes(entry.ResultId).AsMemory());
+                if (status is not null)
+                {
+                    resultBuilder = resultBuilder.WithUserProperty(OverlayStatusProperty, Encoding.UTF8.GetBytes(status).AsMemory());
+                }
             }
             var result = await _link.PublishAsync(resultBuilder.Build(), cancellationToken);
             if (!IsAcknowledged(result))
@@ -191,21 +213,75 @@ public sealed class ResultPublisher
         return true;
     }
 
-    private string? OverlayRefusal(OutboxEntry entry, int length)
+    private MqttApplicationMessage OverlayMessage(string resultId, byte[] overlay, string status, bool v5)
+    {
+        var builder = new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.Overlay(_mqtt.Site, _mqtt.DeviceId, resultId))
+            .WithPayload(overlay)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(false);
+        if (v5)
+        {
+            builder = builder.WithContentType("image/png")
+                .WithUserProperty(ResultIdProperty, Encoding.UTF8.GetBytes(resultId).AsMemory())
+                .WithUserProperty(OverlayStatusProperty, Encoding.UTF8.GetBytes(status).AsMemory());
+        }
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// What to send before asking the broker: the rendered overlay when the policy lets it go and it fits both the device's
+    /// cap and the packet size the broker advertised; else a shrunk copy that fits; else nothing, with the reason.
+    /// </summary>
+    private (byte[]? Overlay, string Status, string? Omitted) FitOverlay(OutboxEntry entry, byte[] rendered)
     {
         if (_mqtt.Overlay == "off")
         {
-            return "overlay publishing is off (Mqtt:Overlay)";
-        }
-        if (length > _mqtt.OverlayMaxBytes)
-        {
-            return $"{length} bytes is over Mqtt:OverlayMaxBytes ({_mqtt.OverlayMaxBytes})";
+            return (null, OverlayStatuses.Dropped, "overlay publishing is off (Mqtt:Overlay)");
         }
         if (entry.Attempts >= MaxAttemptsWithOverlay && entry.LastError?.StartsWith(OverlayErrorPrefix, StringComparison.Ordinal) == true)
         {
-            return $"the link broke {entry.Attempts} times while sending the {length}-byte overlay (last: {entry.LastError})";
+            return (null, OverlayStatuses.Dropped, $"the link broke {entry.Attempts} times while sending the {rendered.Length}-byte overlay (last: {entry.LastError})");
         }
-        return null;
+        var limit = _mqtt.OverlayMaxBytes;
+        var over = $"{rendered.Length} bytes is over Mqtt:OverlayMaxBytes ({_mqtt.OverlayMaxBytes})";
+        if (_link.BrokerMaximumPacketSize is { } packet)
+        {
+            var room = packet - OverlayPacketOverhead - Encoding.UTF8.GetByteCount(Topics.Overlay(_mqtt.Site, _mqtt.DeviceId, entry.ResultId)) - 2 * entry.ResultId.Length;
+            if (room < limit)
+            {
+                limit = (int)Math.Max(0, room);
+                over = $"{rendered.Length} bytes does not fit the broker's maximum packet size ({packet})";
+            }
+        }
+        if (rendered.Length <= limit)
+        {
+            return (rendered, OverlayStatuses.Full, null);
+        }
+        if (limit > 0 && Shrink(rendered, limit) is { } shrunk)
+        {
+            MessagingLog.OverlayShrunk(_logger, entry.ResultId, rendered.Length, shrunk.Length, over);
+            return (shrunk, OverlayStatuses.Shrunk, null);
+        }
+        return (null, OverlayStatuses.Dropped, over + (_shrinker is null ? "" : "; no smaller copy fits"));
+    }
+
+    /// <summary>A smaller copy, or null; a shrinker that fails must not block the queue, so its failure only means "no copy".</summary>
+    private byte[]? Shrink(byte[] overlay, int maxBytes)
+    {
+        if (_shrinker is null || maxBytes <= 0)
+        {
+            return null;
+        }
+        try
+        {
+            return _shrinker.Shrink(overlay, maxBytes);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            MessagingLog.OverlayShrinkFailed(_logger, ex, overlay.Length);
+            return null;
+        }
     }
 
     private bool Fail(OutboxEntry entry, string error)
@@ -230,10 +306,14 @@ public sealed class ResultPublisher
         return string.IsNullOrWhiteSpace(result.ReasonString) ? code : $"{code}: {result.ReasonString}";
     }
 
-    private static byte[] WithoutOverlay(byte[] json, string reason)
+    /// <summary>The result JSON with <c>overlayStatus</c> (and, when dropped, <c>hasOverlay: false</c> and the reason); unchanged bytes when it already says so.</summary>
+    private static byte[] WithOverlayStatus(byte[] json, string status, string? omitted)
     {
         var result = JsonSerializer.Deserialize(json, MessagingJsonContext.Default.ResultMessage)
             ?? throw new InvalidOperationException("outbox holds an empty result JSON");
-        return JsonSerializer.SerializeToUtf8Bytes(result with { HasOverlay = false, OverlayOmitted = reason }, MessagingJsonContext.Default.ResultMessage);
+        var updated = status == OverlayStatuses.Dropped
+            ? result with { HasOverlay = false, OverlayStatus = status, OverlayOmitted = omitted }
+            : result with { HasOverlay = true, OverlayStatus = status };
+        return updated == result ? json : JsonSerializer.SerializeToUtf8Bytes(updated, MessagingJsonContext.Default.ResultMessage);
     }
 }

@@ -34,7 +34,20 @@ public static class BundledModelAssembler
         var head = ModelProto.Parser.ParseFrom(File.ReadAllBytes(headPath));
         var template = ModelManifestJson.Deserialize(File.ReadAllBytes(templatePath));
         var (model, manifest) = Assemble(head, ResNet18Backbone.Load(backboneDirectory), template);
-        return new ModelPackageWriter(manifest).WithModel(model).WriteFolder(packageDirectory);
+        var writer = new ModelPackageWriter(manifest).WithModel(model);
+        if (manifest.Safety?.FeatureDistance is { } distance)
+        {
+            // The feature statistics travel in the bundle next to head.onnx; ModelPackage.Load checks their sha256.
+            var statistics = Path.Combine(bundleDirectory, distance.File);
+            if (!File.Exists(statistics))
+            {
+                throw new FileNotFoundException($"Model bundle names feature statistics '{distance.File}' (safety.featureDistance.file), but '{statistics}' is missing.", statistics);
+            }
+
+            writer.AddFileFrom(distance.File, statistics);
+        }
+
+        return writer.WriteFolder(packageDirectory);
     }
 
     /// <summary>Joins, adds Grad-CAM and completes the manifest; returns them without writing.</summary>
@@ -65,10 +78,14 @@ public static class BundledModelAssembler
             ScoreTensor = template.Outputs.Logits,
             CamOutputName = CamOutputName,
         });
+        // Pooled target-layer features for the Mahalanobis OOD score, appended after the CAM so the gradient
+        // subgraph is unaffected; every assembled model has them, with or without statistics in its package.
+        var channels = cam.TargetShape[cam.TargetLayout == FeatureLayout.Nhwc ? 3 : 1];
+        var features = PooledFeatureOutput.Add(cam.Model, target, cam.TargetLayout, channels);
         var manifest = template with
         {
             Input = backbone.Input,
-            Outputs = template.Outputs with { Cam = cam.CamOutput },
+            Outputs = template.Outputs with { Cam = cam.CamOutput, Features = features },
             TargetLayer = target,
             Sha256 = "",
         };

@@ -7,8 +7,9 @@ namespace EdgeAgent.Onnx.GradCam;
 /// <summary>
 /// Measures what the gradient subgraph costs: the same input through the original model and through the
 /// transformed one (all outputs including <c>cam</c>) on the CPU execution provider. Runs alternate between the
-/// two sessions so machine load drifts affect both alike; medians are reported, and only the ratio is meaningful
-/// on a shared machine.
+/// two sessions so machine load drifts affect both alike; medians of wall time and of process CPU time are reported.
+/// On a shared machine only ratios are meaningful, and the CPU-time ratio with one intra-op thread is the one least
+/// disturbed by other processes (with more threads, CPU time also counts the thread pool's spin-waits).
 /// </summary>
 public static class CamOverheadBenchmark
 {
@@ -33,12 +34,19 @@ public static class CamOverheadBenchmark
         var baselineOutputs = original.Graph.Output.Select(o => o.Name).ToArray();
         var camOutputs = transformed.Model.Graph.Output.Select(o => o.Name).ToArray();
 
+        float[] cam = [];
+        var cpu = (Baseline: new List<double>(), WithCam: new List<double>());
         double Time(InferenceSession session, string[] outputs)
         {
             using var runOptions = new RunOptions();
+            var cpuStart = ProcessCpuClock.NowMs();
             var watch = Stopwatch.StartNew();
             using var results = session.Run(runOptions, [inputName], [input], outputs);
-            return watch.Elapsed.TotalMilliseconds;
+            var elapsed = watch.Elapsed.TotalMilliseconds;
+            (session == baseline ? cpu.Baseline : cpu.WithCam).Add(ProcessCpuClock.NowMs() - cpuStart);
+            var camIndex = Array.IndexOf(outputs, transformed.CamOutput);
+            if (camIndex >= 0) cam = results[camIndex].GetTensorDataAsSpan<float>().ToArray();
+            return elapsed;
         }
 
         for (int i = 0; i < warmup; i++)
@@ -46,6 +54,8 @@ public static class CamOverheadBenchmark
             Time(baseline, baselineOutputs);
             Time(withCam, camOutputs);
         }
+        cpu.Baseline.Clear();
+        cpu.WithCam.Clear();
         var a = new List<double>();
         var b = new List<double>();
         for (int i = 0; i < runs; i++)
@@ -62,7 +72,12 @@ public static class CamOverheadBenchmark
                 a.Add(Time(baseline, baselineOutputs));
             }
         }
-        return new CamOverheadMeasurement(name, runs, Median(a), Median(b), transformed.AddedNodeCount, intraOpThreads);
+        return new CamOverheadMeasurement(name, runs, Median(a), Median(b), transformed.AddedNodeCount, intraOpThreads)
+        {
+            Cam = cam,
+            OriginalCpuMedianMs = Median(cpu.Baseline),
+            WithCamCpuMedianMs = Median(cpu.WithCam),
+        };
     }
 
     private static byte[] Serialize(ModelProto model)

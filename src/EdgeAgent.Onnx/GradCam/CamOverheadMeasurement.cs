@@ -6,4 +6,16 @@ public sealed record CamOverheadMeasurement(
 {
     /// <summary>(Run with cam) / (Run of the original model).</summary>
     public double Ratio => WithCamMedianMs / OriginalMedianMs;
+
+    /// <summary>Median process CPU time per Run of the original model (all threads of the process).</summary>
+    public double OriginalCpuMedianMs { get; init; }
+
+    /// <summary>Median process CPU time per Run of the model with <c>cam</c>.</summary>
+    public double WithCamCpuMedianMs { get; init; }
+
+    /// <summary>(CPU time with cam) / (CPU time of the original).</summary>
+    public double CpuRatio => WithCamCpuMedianMs / OriginalCpuMedianMs;
+
+    /// <summary>The <c>cam</c> output of the last timed Run (the benchmark's fixed random input), for comparing variants.</summary>
+    public IReadOnlyList<float> Cam { get; init; } = [];
 }

@@ -19,4 +19,14 @@ public sealed record GradCamOptions
 
     /// <summary>Also expose the raw gradient [K, N, ...shape(A)] under this output name (tests, diagnostics).</summary>
     public string? GradientOutputName { get; init; }
+
+    /// <summary>How the backward products read large dense-layer weights; the forward graph is never changed.</summary>
+    public BackwardWeightStorage BackwardWeights { get; init; } = BackwardWeightStorage.Float32;
+
+    /// <summary>
+    /// With <see cref="BackwardWeightStorage.SplitInt8"/>: only weights with at least this many elements get the int8
+    /// copy. The default (2^22 elements, 16 MB of float32) keeps it to matrices that cannot stay in a CPU cache
+    /// between Runs, where the read from memory is what the product costs.
+    /// </summary>
+    public long SplitInt8MinElements { get; init; } = 1L << 22;
 }

@@ -23,7 +23,8 @@ public static class GradCamTransform
         var target = options.TargetTensor ?? TargetLayerDetector.DetectTarget(copy, index, score, options.InputShapes);
         var layout = options.TargetLayout == FeatureLayout.Auto ? TargetLayerDetector.DetectLayout(index, target) : options.TargetLayout;
 
-        var appended = ReverseModeDifferentiator.Append(copy, index, target, score, options.InputShapes);
+        if (options.SplitInt8MinElements < 1) throw new ArgumentException("SplitInt8MinElements must be at least 1.", nameof(options));
+        var appended = ReverseModeDifferentiator.Append(copy, index, target, score, options.InputShapes, options.BackwardWeights, options.SplitInt8MinElements);
         var e = appended.Emitter;
         var targetShape = appended.Facts[target].Shape;
         if (targetShape.Length != 4) throw new InvalidOperationException($"Target '{target}' must be 4-D; it has shape [{string.Join(", ", targetShape)}].");
@@ -51,6 +52,7 @@ public static class GradCamTransform
         SetMetadata(copy, MetadataKeys.Score, score);
         SetMetadata(copy, MetadataKeys.Cam, cam);
         SetMetadata(copy, MetadataKeys.Layout, layout.ToString());
+        if (appended.SplitInt8Weights > 0) SetMetadata(copy, MetadataKeys.BackwardWeights, BackwardWeightStorage.SplitInt8.ToString());
 
         var ops = appended.PathNodes.Select(i => copy.Graph.Node[i].OpType)
             .GroupBy(t => t, StringComparer.Ordinal)
@@ -67,6 +69,7 @@ public static class GradCamTransform
             TargetShape = targetShape,
             AddedNodeCount = e.NodeCount,
             DifferentiatedOps = ops,
+            SplitInt8Weights = appended.SplitInt8Weights,
         };
     }
 

@@ -7,11 +7,15 @@ namespace EdgeAgent.Onnx.GradCam;
 /// carry gradient, and the number of classes K. Every gradient tensor has shape [K] + shape(forward tensor):
 /// row k holds d(score_k summed over the batch)/d(tensor), so one backward pass yields every class.
 /// </summary>
-internal sealed class GradientContext(GradientGraphEmitter emitter, IReadOnlyDictionary<string, TensorFacts> facts, ISet<string> active, long classes)
+internal sealed class GradientContext(
+    GradientGraphEmitter emitter, IReadOnlyDictionary<string, TensorFacts> facts, ISet<string> active, long classes, SplitInt8Product? splitWeights = null)
 {
     public GradientGraphEmitter E { get; } = emitter;
 
     public long Classes { get; } = classes;
+
+    /// <summary>Set when large dense-layer weights are read through int8 copies in the backward pass.</summary>
+    public SplitInt8Product? SplitWeights { get; } = splitWeights;
 
     public bool IsActive(string tensor) => tensor.Length > 0 && active.Contains(tensor);
 

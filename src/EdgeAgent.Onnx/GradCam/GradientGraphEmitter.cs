@@ -70,6 +70,14 @@ internal sealed class GradientGraphEmitter
         return t.Name;
     }
 
+    /// <summary>Adds a constant tensor under a new private name (its own name is only the hint).</summary>
+    public string AddInitializer(TensorProto tensor)
+    {
+        tensor.Name = NewName(tensor.Name);
+        _graph.Initializer.Add(tensor);
+        return tensor.Name;
+    }
+
     public string ScalarFloat(float value) => ConstFloat([value], []);
 
     public string ConstFloat(float[] values, long[] dims)
@@ -112,6 +120,13 @@ internal sealed class GradientGraphEmitter
         if (Opset >= 18)
             return Op("ReduceMean", [x, ConstInt64(axes)], Attr.Int("keepdims", keepDims ? 1 : 0));
         return Op("ReduceMean", [x], Attr.Ints("axes", axes), Attr.Int("keepdims", keepDims ? 1 : 0));
+    }
+
+    public string ReduceMax(string x, long[] axes, bool keepDims)
+    {
+        if (Opset >= 18)
+            return Op("ReduceMax", [x, ConstInt64(axes)], Attr.Int("keepdims", keepDims ? 1 : 0));
+        return Op("ReduceMax", [x], Attr.Ints("axes", axes), Attr.Int("keepdims", keepDims ? 1 : 0));
     }
 
     public string Unsqueeze(string x, params long[] axes) => Op("Unsqueeze", [x, ConstInt64(axes)]);

@@ -207,8 +207,10 @@ internal static class OpGradientRules
             if (bShape.Length == 2)
             {
                 // A weight matrix (Linear exported as MatMul): one 2-D Gemm with transB instead of a batched MatMul
-                // against a transposed copy.
-                var flat = c.E.Op("Gemm", [c.E.Reshape(g, -1, bShape[1]), b], Attr.Int("transB", 1));
+                // against a transposed copy (or the int8 split product when asked for and the weight is large).
+                var g2 = c.E.Reshape(g, -1, bShape[1]);
+                var flat = c.SplitWeights?.TryEmit(g2, b, transposed: true, alpha: 1f)
+                    ?? c.E.Op("Gemm", [g2, b], Attr.Int("transB", 1));
                 var shape = c.E.Concat(0, c.E.Slice(c.E.Shape(g), 0, 0, -1), c.E.ConstInt64(bShape[0]));
                 raw = c.E.Reshape(flat, shape);
             }
@@ -242,7 +244,8 @@ internal static class OpGradientRules
             // is a Gemm flag rather than a materialised copy of a possibly huge matrix.
             var outCols = c.Shape(n.Output[0])[1];
             var g2 = c.E.Reshape(g, -1, outCols);
-            var daPrime2 = c.E.Op("Gemm", [g2, b], Attr.Float("alpha", alpha), Attr.Int("transB", transB ? 0 : 1));
+            var daPrime2 = c.SplitWeights?.TryEmit(g2, b, transposed: !transB, alpha)
+                ?? c.E.Op("Gemm", [g2, b], Attr.Float("alpha", alpha), Attr.Int("transB", transB ? 0 : 1));
             var aShape = c.Shape(a);
             var inner = transA ? aShape[0] : aShape[1];
             var daPrime = c.E.Reshape(daPrime2, c.Classes, -1, inner);

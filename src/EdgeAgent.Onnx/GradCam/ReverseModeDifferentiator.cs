@@ -4,7 +4,8 @@ namespace EdgeAgent.Onnx.GradCam;
 
 /// <summary>The gradient tensor appended to a graph and what the pass learned along the way.</summary>
 internal sealed record AppendedGradient(
-    string Gradient, long Classes, GradientGraphEmitter Emitter, IReadOnlyDictionary<string, TensorFacts> Facts, IReadOnlyList<int> PathNodes);
+    string Gradient, long Classes, GradientGraphEmitter Emitter, IReadOnlyDictionary<string, TensorFacts> Facts, IReadOnlyList<int> PathNodes,
+    int SplitInt8Weights);
 
 /// <summary>
 /// Reverse-mode differentiation of an ONNX graph: appends ordinary ONNX nodes computing d(score_k)/d(target) for
@@ -20,7 +21,8 @@ internal static class ReverseModeDifferentiator
         model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 1;
 
     public static AppendedGradient Append(
-        ModelProto model, GraphIndex index, string target, string score, IReadOnlyDictionary<string, long[]>? inputShapes)
+        ModelProto model, GraphIndex index, string target, string score, IReadOnlyDictionary<string, long[]>? inputShapes,
+        BackwardWeightStorage weights = BackwardWeightStorage.Float32, long splitMinElements = 1L << 22)
     {
         var opset = DefaultOpset(model);
         if (opset < 13) throw new NotSupportedException($"The model uses opset {opset}; the gradient pass needs opset 13 or newer (re-export with a newer opset).");
@@ -57,7 +59,8 @@ internal static class ReverseModeDifferentiator
         var classes = scoreShape[1];
 
         var emitter = new GradientGraphEmitter(model.Graph, opset, Prefix);
-        var context = new GradientContext(emitter, facts, active, classes);
+        var split = weights == BackwardWeightStorage.SplitInt8 ? new SplitInt8Product(emitter, index.Initializers, splitMinElements) : null;
+        var context = new GradientContext(emitter, facts, active, classes, split);
         var contributions = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var eye = new float[classes * classes];
         for (int k = 0; k < classes; k++) eye[k * classes + k] = 1f;
@@ -89,7 +92,7 @@ internal static class ReverseModeDifferentiator
         }
         if (!contributions.ContainsKey(target)) throw new InvalidOperationException($"No gradient reached target '{target}'.");
         var gradient = Total(emitter, contributions, target);
-        return new AppendedGradient(gradient, classes, emitter, facts, path);
+        return new AppendedGradient(gradient, classes, emitter, facts, path, split?.SplitWeights ?? 0);
     }
 
     private static string Total(GradientGraphEmitter e, Dictionary<string, List<string>> contributions, string tensor)

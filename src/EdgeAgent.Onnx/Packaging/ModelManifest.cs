@@ -91,6 +91,8 @@ public sealed record SafetySpec
     public double? ReviewThreshold { get; init; }
     /// <summary>True positive rate on validation data the threshold was chosen at.</summary>
     public double? ThresholdTpr { get; init; }
+    /// <summary>Mahalanobis distance of the pooled target-layer features; null for packages without the statistics.</summary>
+    public FeatureDistanceSpec? FeatureDistance { get; init; }
 }
 
 public sealed record GoldenImage

@@ -80,6 +80,7 @@ public static partial class ModelManifestValidator
 
         ValidateQuantization(manifest);
         ValidateSafety(manifest.Safety);
+        ValidateFeatureDistance(manifest);
         ValidateGoldenImages(manifest);
     }
 
@@ -314,6 +315,44 @@ public static partial class ModelManifestValidator
         if (safety.ThresholdTpr is { } tpr && !(tpr is >= 0 and <= 1))
         {
             throw Bad("safety.thresholdTpr", $"must be between 0 and 1 (got {Format(tpr)})");
+        }
+    }
+
+    private static void ValidateFeatureDistance(ModelManifest manifest)
+    {
+        if (manifest.Safety?.FeatureDistance is not { } spec)
+        {
+            return;
+        }
+
+        if (manifest.Outputs.Features is null)
+        {
+            throw Bad("safety.featureDistance", "needs outputs.features (the pooled features the distance is measured on)");
+        }
+
+        if (spec.File is null || !PackagePaths.IsSafeRelativePath(spec.File))
+        {
+            throw Bad("safety.featureDistance.file", $"must be a relative path inside the package (got {Quote(spec.File)})");
+        }
+
+        if (spec.Sha256 is null || !Sha256Hex().IsMatch(spec.Sha256))
+        {
+            throw Bad("safety.featureDistance.sha256", $"must be 64 lower-case hex digits (got {Quote(spec.Sha256)})");
+        }
+
+        if (!double.IsFinite(spec.OodThreshold) || spec.OodThreshold < 0)
+        {
+            throw Bad("safety.featureDistance.oodThreshold", $"must be a finite distance ≥ 0 (got {Format(spec.OodThreshold)})");
+        }
+
+        if (spec.ReviewThreshold is { } review && (!double.IsFinite(review) || review < 0 || review > spec.OodThreshold))
+        {
+            throw Bad("safety.featureDistance.reviewThreshold", $"must be a finite distance between 0 and oodThreshold {Format(spec.OodThreshold)} (got {Format(review)})");
+        }
+
+        if (spec.ThresholdTpr is { } tpr && !(tpr is >= 0 and <= 1))
+        {
+            throw Bad("safety.featureDistance.thresholdTpr", $"must be between 0 and 1 (got {Format(tpr)})");
         }
     }
 

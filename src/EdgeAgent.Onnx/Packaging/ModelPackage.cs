@@ -23,8 +23,9 @@ public sealed class ModelPackage : IDisposable
 
     private ModelPackage(
         string sourcePath, string directory, string? ownedDirectory, bool isZip, ModelManifest manifest,
-        SemanticVersion version, OnnxGraphSummary graph, IReadOnlyList<string> files)
+        SemanticVersion version, OnnxGraphSummary graph, IReadOnlyList<string> files, FeatureStatistics? featureStatistics)
     {
+        FeatureStatistics = featureStatistics;
         SourcePath = sourcePath;
         DirectoryPath = directory;
         this.ownedDirectory = ownedDirectory;
@@ -34,6 +35,9 @@ public sealed class ModelPackage : IDisposable
         Graph = graph;
         Files = files;
     }
+
+    /// <summary>Statistics for the Mahalanobis feature-distance OOD score (safety.featureDistance); null when the package has none.</summary>
+    public FeatureStatistics? FeatureStatistics { get; }
 
     /// <summary>The folder or zip the package was loaded from.</summary>
     public string SourcePath { get; }
@@ -96,8 +100,9 @@ public sealed class ModelPackage : IDisposable
             }
 
             var (manifest, version, graph) = Validate(directory, files);
+            var statistics = LoadFeatureStatistics(directory, files, manifest, graph);
             return new ModelPackage(source, directory, owned, !string.Equals(source, directory, StringComparison.Ordinal),
-                manifest, version, graph, files);
+                manifest, version, graph, files, statistics);
         }
         catch (Exception ex)
         {
@@ -181,6 +186,54 @@ public sealed class ModelPackage : IDisposable
         }
 
         return (manifest, version, graph);
+    }
+
+    /// <summary>Reads safety.featureDistance's side file after checking its sha256 and that its shape fits the model.</summary>
+    private static FeatureStatistics? LoadFeatureStatistics(string directory, IReadOnlyList<string> files, ModelManifest manifest, OnnxGraphSummary graph)
+    {
+        if (manifest.Safety?.FeatureDistance is not { } spec)
+        {
+            return null;
+        }
+
+        const string Field = "safety.featureDistance.file";
+        if (!files.Contains(spec.File))
+        {
+            throw ModelPackageException.ForField(ManifestFileName, Field, $"'{spec.File}' is not in the package");
+        }
+
+        var path = PackagePaths.Resolve(directory, spec.File);
+        var actual = ComputeSha256(path);
+        if (!string.Equals(actual, spec.Sha256, StringComparison.Ordinal))
+        {
+            throw ModelPackageException.ForField(ManifestFileName, "safety.featureDistance.sha256",
+                $"does not match {spec.File} (manifest {spec.Sha256}, file {actual}): the statistics were changed or damaged");
+        }
+
+        FeatureStatistics statistics;
+        try
+        {
+            statistics = FeatureStatistics.Parse(File.ReadAllBytes(path), spec.File);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new ModelPackageException(spec.File, null, ex.Message, ex);
+        }
+
+        if (statistics.Classes != manifest.Labels.Count)
+        {
+            throw ModelPackageException.ForField(ManifestFileName, Field,
+                $"'{spec.File}' holds {statistics.Classes} class means; the manifest lists {manifest.Labels.Count} labels");
+        }
+
+        var output = graph.Outputs.FirstOrDefault(o => o.Name == manifest.Outputs.Features);
+        if (output?.Shape is { Count: 2 } shape && shape[1]?.Value is { } width && width != statistics.Dimensions)
+        {
+            throw ModelPackageException.ForField(ManifestFileName, Field,
+                $"'{spec.File}' has {statistics.Dimensions} dimensions; model output '{manifest.Outputs.Features}' has {width}");
+        }
+
+        return statistics;
     }
 
     private static string[] ListFiles(string directory) =>

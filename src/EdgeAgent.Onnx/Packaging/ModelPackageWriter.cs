@@ -156,6 +156,12 @@ public sealed class ModelPackageWriter
             }
         }
 
+        if (final.Safety?.FeatureDistance is { } distance && !extraFiles.ContainsKey(distance.File))
+        {
+            throw ModelPackageException.ForField(ModelPackage.ManifestFileName, "safety.featureDistance.file",
+                $"'{distance.File}' was not added to the package (AddFile)");
+        }
+
         File.WriteAllBytes(Path.Combine(staging, ModelPackage.ManifestFileName), ModelManifestJson.Serialize(final));
         return final;
     }

@@ -88,6 +88,33 @@ public static class PrecisionBenchmark
         }
     }
 
+    /// <summary>
+    /// Loads one model file into a session set up as <see cref="Measure"/> sets it up and runs it
+    /// <paramref name="runs"/> times on <see cref="SmoothImage"/>, fetching every output: the work whose peak memory a
+    /// child process reports (one variant per process, so ONNX Runtime's arena of one variant never counts for another).
+    /// </summary>
+    public static void RunFile(string modelPath, long[] inputShape, int runs, int intraOpThreads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = intraOpThreads,
+            InterOpNumThreads = 1,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        using var session = new InferenceSession(modelPath, options);
+        var inputName = session.InputMetadata.Keys.Single();
+        var outputs = session.OutputMetadata.Keys.ToArray();
+        var data = SmoothImage(inputShape);
+        using var input = OrtValue.CreateTensorValueFromMemory(data, inputShape);
+        using var runOptions = new RunOptions();
+        for (var i = 0; i < runs; i++)
+        {
+            using var results = session.Run(runOptions, [inputName], [input], outputs);
+        }
+    }
+
     /// <summary>The model without some outputs and every node only they needed (e.g. the CAM subgraph).</summary>
     public static ModelProto WithoutOutputs(ModelProto model, IReadOnlySet<string> outputs)
     {

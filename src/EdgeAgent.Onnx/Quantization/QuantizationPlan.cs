@@ -60,8 +60,8 @@ internal sealed class QuantizationPlan
             }
         }
 
-        // The tensor a weighted node's output is quantized at: after a sole ReLU consumer when activations are
-        // uint8, because ORT removes a ReLU followed by a uint8 Q with zero point 0 and then fuses Conv+Q.
+        // The tensor a node's output is quantized at: after a sole ReLU consumer when activations are uint8, because
+        // ORT removes a ReLU followed by a uint8 Q with zero point 0 and then fuses Conv+Q (Add+Q) into one int8 kernel.
         string EffectiveOutput(NodeProto node)
         {
             var output = node.Output[0];
@@ -104,7 +104,9 @@ internal sealed class QuantizationPlan
                     Mark(input);
                 }
 
-                Mark(node.Output[0]);
+                // A residual Add followed by its ReLU is quantized after the ReLU (uint8): the pre-ReLU range would spend
+                // half the levels on negatives the ReLU discards, and ORT fuses Add+ReLU+Q into one QLinearAdd.
+                Mark(EffectiveOutput(node));
             }
         }
 

@@ -2,7 +2,10 @@ using Onnx;
 
 namespace EdgeAgent.Onnx.Quantization;
 
-/// <summary>Runs the float and the quantized model side by side, one sample at a time, and compares them.</summary>
+/// <summary>
+/// Runs the float and the quantized model side by side, one sample at a time, and compares them; an observer gets
+/// each sample's logits and CAMs from both (e.g. a <see cref="FidelityAccumulator"/>).
+/// </summary>
 public static class QuantizationValidator
 {
     public static QuantizationValidation Compare(
@@ -15,6 +18,7 @@ public static class QuantizationValidator
         IReadOnlyList<string> labels,
         int threads = 0,
         IProgress<int>? progress = null,
+        Action<CalibrationSample, PairedOutputs>? observe = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(quantized);
@@ -40,6 +44,7 @@ public static class QuantizationValidator
             floatRunner.Run(sample.Tensor, floatFetch, (name, values) => reference[name] = values.ToArray());
             var floatTop = QuantizationMetrics.ArgMax(reference[logitsOutput]);
             var int8Top = -1;
+            float[]? int8Logits = null, int8Cam = null;
             var fetchIndex = 0;
             int8Runner.Run(sample.Tensor, int8Fetch, (_, values) =>
             {
@@ -47,10 +52,12 @@ public static class QuantizationValidator
                 if (name == logitsOutput)
                 {
                     int8Top = QuantizationMetrics.ArgMax(values);
+                    int8Logits = observe is null ? null : values.ToArray();
                 }
                 else if (name == camOutput)
                 {
                     var cam = reference[name];
+                    int8Cam = observe is null ? null : values.ToArray();
                     var plane = cam.Length / labels.Count;
                     var r = QuantizationMetrics.Pearson(cam.AsSpan(floatTop * plane, plane), values.Slice(floatTop * plane, plane));
                     if (!double.IsNaN(r))
@@ -72,6 +79,7 @@ public static class QuantizationValidator
                 }
             });
 
+            observe?.Invoke(sample, new PairedOutputs(reference[logitsOutput], int8Logits!, camOutput is null ? null : reference[camOutput], int8Cam));
             total++;
             if (floatTop == int8Top)
             {

@@ -9,7 +9,10 @@ namespace EdgeAgent.Training.Calibration;
 /// <summary>
 /// Fits the manifest's safety section on a run's validation split: the calibration temperature (min NLL), then the
 /// energy-score thresholds at the stated true-positive rates (OOD at 95%, review at 90% of validation X-rays accepted),
-/// scored with the agent's own <see cref="OodScores"/> at the fitted temperature so device and fit agree.
+/// scored with the agent's own <see cref="OodScores"/> at the fitted temperature so device and fit agree. For a
+/// frozen-backbone run also the Mahalanobis feature statistics (class means and tied covariance of the training split's
+/// pooled target-layer features) and their distance thresholds on the validation split at the same rates, scored with
+/// <see cref="FeatureStatistics.NearestClassDistance"/> exactly as the agent scores them.
 /// </summary>
 public static class SafetyCalibrator
 {
@@ -17,7 +20,7 @@ public static class SafetyCalibrator
     public const double ReviewTpr = 0.90;
     public const string DiagramFileName = "reliability.png";
 
-    public static (SafetySpec Safety, CalibrationReport Report) Fit(RunModel model, RunDescriptor run, string runDirectory, TextWriter output)
+    public static SafetyFit Fit(RunModel model, RunDescriptor run, string diagramDirectory, TextWriter output, int rank = FeatureDistanceFitter.DefaultRank)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(run);
@@ -35,6 +38,31 @@ public static class SafetyCalibrator
         var logits = ValidationLogits.Compute(model, set);
         var report = CalibrationReport.Fit(logits, set.Labels);
         var scores = logits.Select(z => OodScores.EnergyOf(z, report.Temperature)).ToList();
+        FeatureStatistics? statistics = null;
+        byte[]? file = null;
+        FeatureDistanceSpec? distanceSpec = null;
+        double shrinkage = double.NaN;
+        if (model.Frozen is not null)
+        {
+            var trainWanted = run.TrainFiles.ToHashSet(StringComparer.Ordinal);
+            var trainSamples = dataset.Samples.Where(s => trainWanted.Contains(s.RelativePath)).ToList();
+            var trainSet = model.MakeInputs(trainSamples, null, run.Training.Seed, null, "");
+            (statistics, shrinkage) = FeatureDistanceFitter.Fit(PooledFeatures.Compute(model, trainSet), trainSet.Labels, Data.ClassOrder.Count, rank);
+            file = statistics.ToBytes();
+            var distances = PooledFeatures.Compute(model, set).Select(f => statistics.NearestClassDistance(f)).ToList();
+            distanceSpec = new FeatureDistanceSpec
+            {
+                File = FeatureDistanceSpec.DefaultFileName,
+                Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file)),
+                OodThreshold = OodThreshold.AtTruePositiveRate(distances, OodTpr),
+                ReviewThreshold = OodThreshold.AtTruePositiveRate(distances, ReviewTpr),
+                ThresholdTpr = OodTpr,
+            };
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Feature statistics from {trainSamples.Count} training images: {statistics.Dimensions} features, {statistics.Rank} components, " +
+                $"Ledoit-Wolf shrinkage {shrinkage:0.###}; distance thresholds review {distanceSpec.ReviewThreshold:0.##} ({ReviewTpr:P0}), OOD {distanceSpec.OodThreshold:0.##} ({OodTpr:P0})."));
+        }
+
         var safety = new SafetySpec
         {
             Temperature = report.Temperature,
@@ -42,12 +70,13 @@ public static class SafetyCalibrator
             OodThreshold = OodThreshold.AtTruePositiveRate(scores, OodTpr),
             ReviewThreshold = OodThreshold.AtTruePositiveRate(scores, ReviewTpr),
             ThresholdTpr = OodTpr,
+            FeatureDistance = distanceSpec,
         };
-        ReliabilityDiagram.WritePng(Path.Combine(runDirectory, DiagramFileName), report.BinsBefore, report.EceBefore, report.BinsAfter, report.EceAfter, report.Temperature);
+        ReliabilityDiagram.WritePng(Path.Combine(diagramDirectory, DiagramFileName), report.BinsBefore, report.EceBefore, report.BinsAfter, report.EceAfter, report.Temperature);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Calibration on {report.Samples} validation images: T = {report.Temperature:0.000}, NLL {report.NllBefore:0.0000} -> {report.NllAfter:0.0000}, " +
             $"ECE(15 bins) {report.EceBefore:0.0000} -> {report.EceAfter:0.0000}; energy thresholds review {safety.ReviewThreshold:0.###} ({ReviewTpr:P0}), " +
-            $"OOD {safety.OodThreshold:0.###} ({OodTpr:P0}). Diagram: {Path.Combine(runDirectory, DiagramFileName)}"));
-        return (safety, report);
+            $"OOD {safety.OodThreshold:0.###} ({OodTpr:P0}). Diagram: {Path.Combine(diagramDirectory, DiagramFileName)}"));
+        return new SafetyFit(safety, report, statistics, file, shrinkage);
     }
 }

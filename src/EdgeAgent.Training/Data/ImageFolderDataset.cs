@@ -9,6 +9,10 @@ namespace EdgeAgent.Training.Data;
 public sealed class ImageFolderDataset
 {
     private static readonly HashSet<string> ImageExtensions = new(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".dcm", ".dicom" };
+    /// <summary>True for an image file the dataset reads (by extension), false for lesion masks ("NAME.mask.png") and anything else.</summary>
+    public static bool IsImageFile(string path) =>
+        ImageExtensions.Contains(Path.GetExtension(path)) && !Path.GetFileName(path).Contains(".mask.", StringComparison.OrdinalIgnoreCase);
+
     private static readonly string[] FileColumns = ["file", "path", "filename", "image"];
     private static readonly string[] SourceColumns = ["source", "source_id", "sourceid", "group", "patient", "patient_id"];
 
@@ -46,7 +50,7 @@ public sealed class ImageFolderDataset
             foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
                 var name = Path.GetFileName(file);
-                if (!ImageExtensions.Contains(Path.GetExtension(file)) || name.Contains(".mask.", StringComparison.OrdinalIgnoreCase))
+                if (!IsImageFile(file))
                 {
                     continue;
                 }

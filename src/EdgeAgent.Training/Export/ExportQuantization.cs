@@ -27,8 +27,9 @@ public static class ExportQuantization
         float[] Load(string file) => Preprocessor.ToTensor(ImageDecoder.DecodeFile(file), spec);
         var options = new QuantizationOptions
         {
-            // The Grad-CAM subgraph stays float and reads the quantized forward's dequantized tensors.
-            FloatOutputs = manifest.Outputs.Cam is { } cam ? new HashSet<string>([cam], StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal),
+            // The Grad-CAM subgraph and the pooled features (the OOD distance's input) stay float and read
+            // the quantized forward's dequantized tensors.
+            FloatOutputs = new[] { manifest.Outputs.Cam, manifest.Outputs.Features }.OfType<string>().ToHashSet(StringComparer.Ordinal),
         };
         var images = CalibrationImageFolder.Open(calibrationDirectory, manifest.Labels, Load);
         output.WriteLine($"Quantizing to int8 (QDQ, {options.Method}, {options.Activations} activations, per-channel weights) on {images.Files.Count} calibration image(s) from {images.Root}.");

@@ -119,7 +119,8 @@ public static class HeadOnnxExporter
         return g.AddNode("Add", [scaled, g.AddInitializer($"{name}_shift", shift, shift.Length)]);
     }
 
-    private static float[] Floats(Tensor t)
+    /// <summary>A tensor's values (detached, on the CPU, contiguous) as floats.</summary>
+    internal static float[] Floats(Tensor t)
     {
         using var noGrad = torch.no_grad();
         using var cpu = t.detach().cpu().contiguous();

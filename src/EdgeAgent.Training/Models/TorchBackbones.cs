@@ -1,3 +1,4 @@
+using EdgeAgent.Training.Export;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,6 +9,9 @@ namespace EdgeAgent.Training.Models;
 /// <summary>
 /// Backbones written in TorchSharp (random initialisation; for end-to-end training, e.g. on a GPU).
 /// Each returns its last convolutional feature map and its (C, H, W) at a given input size.
+/// TorchVision for TorchSharp (a separate package) has Inception-v3 and DenseNet, but as private
+/// block classes whose forward wiring the ONNX export cannot walk; these follow the published
+/// layer sizes and are built from modules <see cref="Export.TorchOnnxWriter"/> can write.
 /// </summary>
 public static class TorchBackbones
 {
@@ -17,8 +21,15 @@ public static class TorchBackbones
         "tiny" => (Sequential(ConvBlock(3, 16, 2), ConvBlock(16, 32, 2), ConvBlock(32, 32, 2)), 32, inputSize / 8, inputSize / 8),
         "resnet18-torch" => (ResNet18(), 512, inputSize / 32, inputSize / 32),
         "vgg19" => (Vgg19(), 512, inputSize / 32, inputSize / 32),
-        _ => throw new ArgumentException($"Unknown TorchSharp backbone '{name}'; use tiny, resnet18-torch or vgg19."),
+        "densenet121" => Square(DenseNet121.Channels, DenseNet121.FeatureSize(inputSize), DenseNet121.Create),
+        "inception_v3" => Square(InceptionV3.Channels, InceptionV3.FeatureSize(inputSize), InceptionV3.Create),
+        "inception_resnet_v2" => Square(InceptionResNetV2.Channels, InceptionResNetV2.FeatureSize(inputSize), InceptionResNetV2.Create),
+        _ => throw new ArgumentException($"Unknown TorchSharp backbone '{name}'; use tiny, resnet18-torch, vgg19, densenet121, inception_v3 or inception_resnet_v2."),
     };
+
+    /// <summary>Checks the input size (the side) before building the network.</summary>
+    private static (Module<Tensor, Tensor> Module, int Channels, int Height, int Width) Square(int channels, int side, Func<Module<Tensor, Tensor>> create) =>
+        (create(), channels, side, side);
 
     private static Module<Tensor, Tensor> ConvBlock(int input, int output, int stride) =>
         Sequential(Conv2d(input, output, 3, stride: stride, padding: 1, bias: false), BatchNorm2d(output), ReLU());
@@ -62,7 +73,7 @@ public static class TorchBackbones
         return Sequential(layers);
     }
 
-    private sealed class BasicBlock : Module<Tensor, Tensor>
+    private sealed class BasicBlock : Module<Tensor, Tensor>, IOnnxWritable
     {
 #pragma warning disable IDE0044 // registered by reflection
         private Module<Tensor, Tensor> body;
@@ -85,6 +96,13 @@ public static class TorchBackbones
             using var residual = body.forward(x);
             using var skip = shortcut is null ? x.alias() : shortcut.forward(x);
             return functional.relu(residual + skip);
+        }
+
+        public string WriteOnnx(TorchOnnxWriter writer, string input)
+        {
+            var residual = writer.Write(body, input);
+            var skip = shortcut is null ? input : writer.Write(shortcut, input);
+            return writer.Relu(writer.Add(residual, skip));
         }
     }
 }

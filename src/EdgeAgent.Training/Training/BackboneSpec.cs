@@ -3,11 +3,12 @@ namespace EdgeAgent.Training.Training;
 /// <summary>
 /// Which backbone a run used. Frozen ONNX backbones ("resnet18" from the NuGet package, or a user
 /// file with its feature tensor) have their features computed once by ONNX Runtime; TorchSharp
-/// backbones ("tiny", "resnet18-torch", "vgg19") are trained end to end with the head.
+/// backbones ("tiny", "resnet18-torch", "vgg19", "densenet121", "inception_v3",
+/// "inception_resnet_v2") are trained end to end with the head.
 /// </summary>
 public sealed record BackboneSpec
 {
-    public static IReadOnlyList<string> TorchNames { get; } = ["tiny", "resnet18-torch", "vgg19"];
+    public static IReadOnlyList<string> TorchNames { get; } = ["tiny", "resnet18-torch", "vgg19", "densenet121", "inception_v3", "inception_resnet_v2"];
 
     /// <summary>"resnet18", "onnx" or one of <see cref="TorchNames"/>.</summary>
     public required string Name { get; init; }
@@ -40,7 +41,12 @@ public sealed record BackboneSpec
             OnnxPath = onnxPath is null ? null : Path.GetFullPath(onnxPath),
             FeatureTensor = featureTensor,
             FeatureShape = featureShape,
-            InputSize = inputSize ?? (name == "tiny" ? 64 : 224),
+            InputSize = inputSize ?? name switch
+            {
+                "tiny" => 64,
+                "inception_v3" or "inception_resnet_v2" => 299, // the Inception networks' native size: 8x8 feature maps
+                _ => 224,
+            },
         };
     }
 }

@@ -152,6 +152,22 @@ public sealed class RunModel : IDisposable
         return new FeatureSet(inputs, labels);
     }
 
+    /// <summary>Inputs for images already in memory (resized to the input size here; no cache, no augmentation), all labelled 0.</summary>
+    public FeatureSet MakeInputs(IReadOnlyList<GrayImage> images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var inputs = new float[images.Count][];
+        const int Chunk = 16;
+        for (var start = 0; start < images.Count; start += Chunk)
+        {
+            var chunk = images.Skip(start).Take(Chunk).Select(i => i.Width == InputSize && i.Height == InputSize ? i : i.Resize(InputSize, InputSize)).ToArray();
+            var made = extractor is not null ? extractor.Extract(chunk) : [.. chunk.Select(InputMaker.ToNormalizedRgb)];
+            made.CopyTo(inputs, start);
+        }
+
+        return new FeatureSet(inputs, new int[images.Count]);
+    }
+
     /// <summary>Folder for cached backbone features (null = no cache).</summary>
     public string? CacheDirectory { get; set; }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using EdgeAgent.Training.Data;
 using EdgeAgent.Training.Evaluation;
 using TorchSharp;
+using CamPointingGame = EdgeAgent.Onnx.GradCam.PointingGame;
 
 namespace EdgeAgent.Training.Training;
 
@@ -76,7 +77,8 @@ public sealed class TrainingPipeline
     }
 
     /// <summary>Evaluates a finished run on its own test split, or on every image of another dataset.</summary>
-    public EvaluationReport Evaluate(string runDirectory, string? dataDirectory)
+    /// <param name="oodDirectory">Out-of-distribution images (e.g. `edge-agent synth DIR --not-chest`): adds the safety evaluation (safety.md).</param>
+    public EvaluationReport Evaluate(string runDirectory, string? dataDirectory, string? oodDirectory = null)
     {
         var run = ReadRun(runDirectory);
         using var model = RunModel.Load(runDirectory, run);
@@ -102,6 +104,11 @@ public sealed class TrainingPipeline
         ReportWriter.Write(outDirectory, report, run.History);
         PlotWriter.WriteAll(outDirectory, report.Test, run.History);
         output.WriteLine($"Accuracy {report.Test.Accuracy:P2} on {report.Test.Count} images; reports in {outDirectory}.");
+        if (oodDirectory is not null)
+        {
+            new Calibration.SafetyEvaluator(output).Evaluate(model, run, samples, inputs, oodDirectory, outDirectory);
+        }
+
         return report;
     }
 
@@ -139,7 +146,7 @@ public sealed class TrainingPipeline
     {
         var size = model.InputSize;
         var (c, h, w) = (model.FeatureShape[0], model.FeatureShape[1], model.FeatureShape[2]);
-        var dilation = size / w / 2; // half a CAM cell in input pixels
+        var dilation = CamPointingGame.Dilation(size, w); // half a CAM cell in input pixels
         var results = new List<PointingGameResult>();
         foreach (var label in new[] { "covid", "pneumonia" })
         {
@@ -155,7 +162,7 @@ public sealed class TrainingPipeline
                 var features = model.Frozen is not null ? inputs.Inputs[i] : BackboneFeatures(model, inputs.Inputs[i]);
                 var cam = GradCamPointingGame.Cam(model.Head, features, c, h, w, index);
                 total++;
-                if (GradCamPointingGame.Hit(GradCamPointingGame.Upsample(cam, h, w, size, size), mask, size, size, dilation))
+                if (CamPointingGame.Hit(CamPointingGame.Upsample(cam, h, w, size, size), mask, size, size, dilation))
                 {
                     hits++;
                 }

@@ -67,7 +67,7 @@ internal static class BenchCommand
                     ["Output:Overlays"] = overlays ? "true" : "false",
                 },
             };
-            var rssBefore = PeakRssMb();
+            var rssBefore = ProcessMemory.PeakRssMb();
             var result = await run.RunAsync(files, error, cancellationToken);
             if (result is null)
             {
@@ -81,7 +81,7 @@ internal static class BenchCommand
             output.WriteLine($"wall time        {result.Elapsed.TotalSeconds:0.00} s from the first file dropped to the last input moved (includes one 100 ms settle period)");
             output.WriteLine($"throughput       {diagnosed / result.Elapsed.TotalSeconds:0.00} images/s");
             output.WriteLine($"median per image {string.Join(", ", stageMedians.Select(s => $"{s.Key} {s.Value:0.0} ms"))}");
-            output.WriteLine($"peak RSS         {PeakRssMb():0} MB (before the run: {rssBefore:0} MB, including fixture generation)");
+            output.WriteLine($"peak RSS         {ProcessMemory.PeakRssMb():0} MB (before the run: {rssBefore:0} MB, including fixture generation)");
             return diagnosed == files.Count ? ExitCodes.Ok : ExitCodes.Failure;
         }
         finally
@@ -122,18 +122,5 @@ internal static class BenchCommand
         }
 
         return byStage.ToDictionary(s => s.Key, s => s.Value.Order().ElementAt(s.Value.Count / 2), StringComparer.Ordinal);
-    }
-
-    /// <summary>Peak resident set size of this process (VmHWM), in MB; NaN where /proc is not available.</summary>
-    internal static double PeakRssMb()
-    {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status))
-        {
-            return double.NaN;
-        }
-
-        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
     }
 }

@@ -50,7 +50,7 @@ internal static class ClassifyCommand
 
         using (loaded)
         {
-            var preparer = new ImagingPreparer(loaded.Manifest.Name, loaded.Manifest.Version, loaded.Manifest.Trained, safety is null ? null : new InputQualityGate(safety));
+            var preparer = new ImagingPreparer(safety is null ? null : new InputQualityGate(safety));
             if (!asJson && !loaded.Manifest.Trained)
             {
                 output.WriteLine($"Model {loaded.DisplayName}: UNTRAINED fixture, the labels below are not diagnoses.");
@@ -79,7 +79,7 @@ internal static class ClassifyCommand
                     }
 
                     var diagnosis = loaded.Classifier.Classify(image.Tensor);
-                    var assessment = OodAssessor.Assess(diagnosis.Logits, loaded.Manifest.Safety);
+                    var assessment = OodAssessor.Assess(diagnosis, loaded.Manifest.Safety);
                     var timings = new Dictionary<string, double> { ["decode"] = image.DecodeMs, ["preprocess"] = image.PreprocessMs };
                     foreach (var (stage, ms) in diagnosis.TimingsMs)
                     {
@@ -132,6 +132,11 @@ internal static class ClassifyCommand
             else
             {
                 json.WriteNull("oodScore");
+            }
+
+            if (assessment.FeatureDistance is { } distance)
+            {
+                json.WriteNumber("featureDistance", distance);
             }
 
             json.WriteStartObject("probabilities");

@@ -29,9 +29,14 @@ internal static class ModelPrepareCommand
         var mean = new Option<string?>("--mean") { Description = "Per-channel mean, comma-separated (e.g. 0.485,0.456,0.406)" };
         var std = new Option<string?>("--std") { Description = "Per-channel standard deviation, comma-separated" };
         var untrained = new Option<bool>("--untrained") { Description = "Mark the package as untrained (results say so)" };
+        var backwardWeights = new Option<BackwardWeightStorage>("--backward-weights")
+        {
+            Description = "Float32 (exact) or SplitInt8: int8 copies of large dense weights for the CAM's backward product (faster, ~2e-4 relative error; docs/gradcam.md)",
+            DefaultValueFactory = _ => BackwardWeightStorage.Float32,
+        };
         var command = new Command("prepare", "Add the Grad-CAM gradient subgraph to a model and write a package")
         {
-            model, labels, output, target, score, name, version, width, height, channels, scale, mean, std, untrained,
+            model, labels, output, target, score, name, version, width, height, channels, scale, mean, std, untrained, backwardWeights,
         };
         command.SetAction(parse =>
         {
@@ -52,6 +57,7 @@ internal static class ModelPrepareCommand
                     TargetTensor = parse.GetValue(target),
                     ScoreTensor = parse.GetValue(score),
                     InputShapes = new Dictionary<string, long[]> { [input.Name] = [1, c, h, w] },
+                    BackwardWeights = parse.GetValue(backwardWeights),
                 });
                 if (result.Classes != labelList.Length)
                     throw new ArgumentException($"--labels has {labelList.Length} labels but the score tensor '{result.ScoreTensor}' has {result.Classes} classes.");

@@ -20,28 +20,23 @@ internal static class ModelQuantizeCommand
         var package = new Argument<string>("package") { Description = "The fp32 model package (folder or .zip)" };
         var calibration = new Option<string>("--calibration") { Description = "Folder of calibration images (PNG/JPEG/DICOM, searched recursively)", Required = true };
         var output = new Option<string>("--out") { Description = "The int8 package to write (folder, or a path ending in .zip)", Required = true };
-        var method = new Option<string>("--method") { Description = "Activation range: minmax, percentile (99.99) or entropy (KL)", DefaultValueFactory = _ => "minmax" };
-        method.AcceptOnlyFromAmong("minmax", "percentile", "entropy");
-        var perChannel = new Option<bool>("--per-channel") { Description = "One weight scale per output channel for Conv and Gemm", DefaultValueFactory = _ => true };
-        var activations = new Option<string>("--activations") { Description = "uint8 (x64 CPU, default) or int8 (symmetric: TensorRT, ARM)", DefaultValueFactory = _ => "uint8" };
-        activations.AcceptOnlyFromAmong("uint8", "int8");
-        var exclude = new Option<string[]>("--exclude") { Description = "Node names or op types to keep in float", AllowMultipleArgumentsPerToken = true };
+        var quantization = new QuantizationCliOptions();
         var validate = new Option<string?>("--validate") { Description = "Folder of held-out images (sub-folders named after labels give accuracy per class)" };
         var maxImages = new Option<int>("--max-images") { Description = "Use at most this many calibration images (0 = all)", DefaultValueFactory = _ => 0 };
         var command = new Command("quantize", "Quantize a model package to int8 (QDQ) with calibration images")
         {
-            package, calibration, output, method, perChannel, activations, exclude, validate, maxImages,
+            package, calibration, output, validate, maxImages,
         };
+        quantization.AddTo(command);
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
-            parse.GetValue(package)!, parse.GetValue(calibration)!, parse.GetValue(output)!, parse.GetValue(method)!,
-            parse.GetValue(perChannel), parse.GetValue(activations)!, parse.GetValue(exclude) ?? [], parse.GetValue(validate),
+            parse.GetValue(package)!, parse.GetValue(calibration)!, parse.GetValue(output)!, parse, quantization, parse.GetValue(validate),
             parse.GetValue(maxImages), cancellationToken)));
         return command;
     }
 
     private static int Run(
-        string packagePath, string calibrationDir, string outputPath, string methodName, bool perChannel, string activationName,
-        string[] exclusions, string? validateDir, int maxImages, CancellationToken cancellationToken)
+        string packagePath, string calibrationDir, string outputPath, ParseResult parse, QuantizationCliOptions quantization,
+        string? validateDir, int maxImages, CancellationToken cancellationToken)
     {
         try
         {
@@ -52,28 +47,14 @@ internal static class ModelQuantizeCommand
             long[] inputShape = [1, Preprocessor.ChannelCount(spec), spec.Height, spec.Width];
             float[] Load(string file) => Preprocessor.ToTensor(ImageDecoder.DecodeFile(file), spec);
 
-            var opTypes = model.Graph.Node.Select(n => n.OpType).ToHashSet(StringComparer.Ordinal);
-            var nodeNames = model.Graph.Node.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-            var unknown = exclusions.Where(e => !opTypes.Contains(e) && !nodeNames.Contains(e)).ToList();
-            if (unknown.Count > 0)
-            {
-                Console.Error.WriteLine($"model quantize: --exclude {string.Join(", ", unknown)}: no node or op type of that name in {package.ModelPath}.");
-                return 2;
-            }
-
-            var options = new QuantizationOptions
-            {
-                Method = methodName switch { "percentile" => CalibrationMethod.Percentile, "entropy" => CalibrationMethod.Entropy, _ => CalibrationMethod.MinMax },
-                PerChannel = perChannel,
-                Activations = activationName == "int8" ? ActivationType.Int8 : ActivationType.UInt8,
-                ExcludedNodes = exclusions.Where(nodeNames.Contains).ToHashSet(StringComparer.Ordinal),
-                ExcludedOpTypes = exclusions.Where(opTypes.Contains).ToHashSet(StringComparer.Ordinal),
-                FloatOutputs = manifest.Outputs.Cam is { } cam ? new HashSet<string>([cam], StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal),
-            };
+            var options = quantization.Build(parse, model,
+                manifest.Outputs.Cam is { } cam ? new HashSet<string>([cam], StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal));
+            var methodName = options.Method.ToString().ToLowerInvariant();
+            var activationName = options.Activations.ToString().ToLowerInvariant();
 
             var images = CalibrationImageFolder.Open(calibrationDir, manifest.Labels, Load, maxImages);
             var validation = validateDir is null ? null : CalibrationImageFolder.Open(validateDir, manifest.Labels, Load);
-            Console.Error.WriteLine($"Calibrating on {images.Files.Count} image(s) from {images.Root} ({methodName}, {activationName} activations, per-channel weights: {perChannel})");
+            Console.Error.WriteLine($"Calibrating on {images.Files.Count} image(s) from {images.Root} ({QuantizationCliOptions.Describe(options)})");
             var result = ModelQuantizer.Quantize(model, images.Samples(), inputShape, options, Bar("calibrating", images.Files.Count), cancellationToken);
             Console.Error.WriteLine();
 
@@ -85,7 +66,7 @@ internal static class ModelQuantizeCommand
                     Method = methodName,
                     CalibrationSamples = result.CalibrationSamples,
                     ActivationType = activationName,
-                    PerChannel = perChannel,
+                    PerChannel = options.PerChannel,
                 },
             }, outputPath);
 
@@ -121,6 +102,11 @@ internal static class ModelQuantizeCommand
 
             return 0;
         }
+        catch (ArgumentException ex) when (ex.ParamName is null)
+        {
+            Console.Error.WriteLine($"model quantize: {ex.Message}");
+            return 2;
+        }
         catch (Exception ex) when (ex is CalibrationDataException or ModelPackageException or InvalidDataException or IOException or NotSupportedException or InvalidOperationException)
         {
             Console.Error.WriteLine();
@@ -129,16 +115,5 @@ internal static class ModelQuantizeCommand
         }
     }
 
-    private static ConsoleProgressBar Bar(string what, int total) => new(what, total);
-
-    /// <summary>A one-line progress bar on stderr (stdout stays the report); reports arrive synchronously on the caller's thread.</summary>
-    private sealed class ConsoleProgressBar(string what, int total) : IProgress<int>
-    {
-        public void Report(int value)
-        {
-            const int width = 30;
-            var filled = total > 0 ? Math.Min(width, value * width / total) : width;
-            Console.Error.Write($"\r{what} [{new string('#', filled)}{new string('.', width - filled)}] {value}/{total}");
-        }
-    }
+    private static ConsoleProgressBar Bar(string what, int total) => new(Console.Error, what, total);
 }

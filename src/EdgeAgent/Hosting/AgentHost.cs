@@ -109,26 +109,29 @@ public static class AgentHost
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ModelOptions>>().Value;
-            var model = ModelStartup.Load(sp.GetRequiredService<ModelLoader>(), options.Path!, options.WarmUp,
+            var startup = ModelStartup.Load(sp.GetRequiredService<ModelLoader>(), options.Path!, options.WarmUp,
                 ModelUpdateDirectory(sp), sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ModelStartup)));
+            var model = startup.Current;
             var overlayClass = sp.GetRequiredService<IOptions<OutputOptions>>().Value.OverlayClass;
             if (overlayClass is { Length: > 0 } && !model.Manifest.Labels.Contains(overlayClass))
             {
                 model.Dispose();
+                startup.Previous?.Dispose();
                 throw new ModelContractException(
                     $"Output:OverlayClass is '{overlayClass}', which is not a label of {model.Manifest.Name} ({string.Join(", ", model.Manifest.Labels)})");
             }
 
-            return model;
+            return startup;
         });
-        // What the pipeline reads per item; model updates swap it.
-        services.AddSingleton(sp => new ModelHolder(sp.GetRequiredService<LoadedModel>(), sp.GetRequiredService<IOptions<ModelUpdateOptions>>().Value.HealthWindow));
+        services.AddSingleton(sp => sp.GetRequiredService<StartupModels>().Current);
+        // What the pipeline reads per item; model updates swap it (and a restart continues an interrupted health watch).
+        services.AddSingleton(sp => new ModelHolder(sp.GetRequiredService<StartupModels>(), sp.GetRequiredService<IOptions<ModelUpdateOptions>>().Value.HealthWindow));
         if (configuration.GetValue<bool>($"{ModelUpdateOptions.SectionName}:{nameof(ModelUpdateOptions.Enabled)}"))
         {
             services.AddHostedService(sp => new ModelUpdateService(
                 sp.GetRequiredService<MqttLink>(), sp.GetRequiredService<IOptions<MqttOptions>>(), sp.GetRequiredService<IOptions<ModelUpdateOptions>>(),
                 sp.GetRequiredService<ModelHolder>(), sp.GetRequiredService<ModelLoader>(), sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<ModelUpdateService>>(), ModelUpdateDirectory(sp)!));
+                sp.GetRequiredService<ILogger<ModelUpdateService>>(), ModelUpdateDirectory(sp)!, sp.GetRequiredService<StartupModels>()));
         }
         services.AddSingleton(sp =>
         {
@@ -136,14 +139,13 @@ public static class AgentHost
             Directory.CreateDirectory(paths.DataDirectory);
             return new ProcessingLedger(paths.LedgerFile);
         });
-        services.AddSingleton<IImagePreparer>(sp =>
-        {
-            var model = sp.GetRequiredService<LoadedModel>().Manifest;
-            return new ImagingPreparer(model.Name, model.Version, model.Trained, new InputQualityGate(sp.GetRequiredService<IOptions<SafetyOptions>>().Value));
-        });
+        // Not tied to a model: the overlay legend names the model each item was diagnosed with (it changes on a model update).
+        services.AddSingleton<IImagePreparer>(sp => new ImagingPreparer(new InputQualityGate(sp.GetRequiredService<IOptions<SafetyOptions>>().Value)));
         services.AddSingleton<IResultSink, ResultsFolderSink>();
         services.AddSingleton<IResultSink, OutboxResultSink>();
         services.AddSingleton<IDeviceStatusSource, AgentStatusSource>();
+        // Overlays over the MQTT cap or the broker's packet size are shrunk by the imaging side rather than dropped.
+        services.AddSingleton<Messaging.Publishing.IOverlayShrinker, PngOverlayShrinker>();
         services.AddEdgeAgentMessaging(configuration);
         // The outbox and the MQTT topics follow the Agent section unless their own keys are set.
         services.PostConfigure<OutboxOptions>(o =>

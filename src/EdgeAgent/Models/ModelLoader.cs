@@ -19,7 +19,7 @@ public sealed class ModelLoader(InferenceSessionFactory sessions, ILogger<ModelL
             var session = sessions.Create(File.ReadAllBytes(package.ModelPath), manifest.Name);
             try
             {
-                classifier = new Classifier(session, manifest);
+                classifier = new Classifier(session, manifest, featureStatistics: package.FeatureStatistics);
             }
             catch
             {

@@ -12,4 +12,7 @@ public interface IResultSink
     /// <summary>Stores <paramref name="result"/> (and its overlay PNG, when there is one) durably before returning.</summary>
     /// <exception cref="ResultNotAcceptedException">The sink cannot take results now (e.g. outbox full); the input stays and is retried.</exception>
     ValueTask CommitAsync(ResultMessage result, ReadOnlyMemory<byte>? overlayPng, CancellationToken cancellationToken);
+
+    /// <summary>True when a result with this id is already committed here (a crash can cut in after the commit, before the input moved).</summary>
+    bool Holds(string resultId);
 }

@@ -13,8 +13,10 @@ namespace EdgeAgent.Pipeline;
 /// Decodes PNG, JPEG, BMP, WebP and DICOM through the imaging library, preprocesses as the manifest says, and
 /// draws overlays over the decoded image. Decoder refusals become <see cref="ImageRejectedException"/>s; images the
 /// input-quality gate refuses come back with <see cref="PreparedImage.Rejections"/> (a result, not a quarantine).
+/// The overlay legend names the model passed to <see cref="PreparedImage.RenderOverlay"/>, i.e. the model that made
+/// the diagnosis (after a model update that is not the start-up model).
 /// </summary>
-public sealed class ImagingPreparer(string modelName, string modelVersion, bool modelTrained, InputQualityGate? gate = null) : IImagePreparer
+public sealed class ImagingPreparer(InputQualityGate? gate = null) : IImagePreparer
 {
     public PreparedImage Prepare(ReadOnlyMemory<byte> content, string fileName, InputSpec spec)
     {
@@ -54,11 +56,11 @@ public sealed class ImagingPreparer(string modelName, string modelVersion, bool 
             Dicom = ToIdentity(image.Dicom, fileName),
             DecodeMs = decodeMs,
             PreprocessMs = clock.Elapsed.TotalMilliseconds,
-            RenderOverlay = (diagnosis, camLabel, banner) => Render(image, diagnosis, camLabel, banner),
+            RenderOverlay = (model, diagnosis, camLabel, banner) => Render(image, model, diagnosis, camLabel, banner),
         };
     }
 
-    private byte[]? Render(DecodedImage image, Diagnosis diagnosis, string camLabel, string? safetyBanner)
+    private static byte[]? Render(DecodedImage image, ModelManifest model, Diagnosis diagnosis, string camLabel, string? safetyBanner)
     {
         if (diagnosis.Cams is null || !diagnosis.Cams.TryGetValue(camLabel, out var cam))
         {
@@ -69,10 +71,10 @@ public sealed class ImagingPreparer(string modelName, string modelVersion, bool 
         {
             Label = diagnosis.Label,
             Probability = diagnosis.Confidence,
-            ModelName = modelName,
-            ModelVersion = modelVersion,
+            ModelName = model.Name,
+            ModelVersion = model.Version,
             CamLabel = camLabel == diagnosis.Label ? null : camLabel,
-            Banner = string.Join(" - ", new[] { safetyBanner, modelTrained ? null : "UNTRAINED MODEL - NOT A DIAGNOSIS" }.OfType<string>()) is { Length: > 0 } b ? b : null,
+            Banner = string.Join(" - ", new[] { safetyBanner, model.Trained ? null : "UNTRAINED MODEL - NOT A DIAGNOSIS" }.OfType<string>()) is { Length: > 0 } b ? b : null,
         };
         return OverlayRenderer.RenderPng(image, cam.Data, cam.Width, cam.Height, text);
     }

@@ -88,6 +88,16 @@ public sealed class InputProcessor
                 using var lease = models.Acquire();
                 var model = lease.Model;
                 var resultId = ResultIds.For(sha, model.Manifest.Name, model.Manifest.Version);
+                if (sinks.All(sink => sink.Holds(resultId)))
+                {
+                    // A previous run committed this result everywhere and stopped (crash, power cut) before the ledger record
+                    // and the move: finish that run's work instead of diagnosing the input a second time.
+                    ledger.Record(new LedgerEntry(sha, resultId, fileName, $"{model.Manifest.Name}@{model.Manifest.Version}", clock.GetUtcNow()));
+                    Finish(path, sha);
+                    AgentLog.Recovered(logger, fileName, resultId);
+                    return new InputOutcome(fileName, InputOutcomeKind.Diagnosed, resultId, Reason: "committed before a restart; not diagnosed again");
+                }
+
                 stage = "decode";
                 var image = preparer.Prepare(content, fileName, model.Manifest.Input);
                 if (image.Rejections.Count > 0)
@@ -107,10 +117,10 @@ public sealed class InputProcessor
                     throw;
                 }
                 models.Observe(lease, diagnosis, null);
-                var safety = OodAssessor.Assess(diagnosis.Logits, model.Manifest.Safety);
+                var safety = OodAssessor.Assess(diagnosis, model.Manifest.Safety);
                 stage = "overlay";
                 var overlayClock = Stopwatch.StartNew();
-                var overlay = RenderOverlay(image, diagnosis, SafetyAssessment.Banner(safety.Status));
+                var overlay = RenderOverlay(image, model, diagnosis, SafetyAssessment.Banner(safety.Status));
                 var timings = new Dictionary<string, double>
                 {
                     ["decode"] = image.DecodeMs,
@@ -134,7 +144,7 @@ public sealed class InputProcessor
                     await sink.CommitAsync(result, overlay, cancellationToken);
                 }
 
-                await WriteExtraOverlayAsync(image, diagnosis, SafetyAssessment.Banner(safety.Status), resultId, cancellationToken);
+                await WriteExtraOverlayAsync(image, model, diagnosis, SafetyAssessment.Banner(safety.Status), resultId, cancellationToken);
                 ledger.Record(new LedgerEntry(sha, resultId, fileName, $"{model.Manifest.Name}@{model.Manifest.Version}", clock.GetUtcNow()));
                 Finish(path, sha);
                 AgentLog.Diagnosed(logger, fileName, diagnosis.Label, diagnosis.Confidence, resultId, total.Elapsed.TotalMilliseconds);
@@ -237,18 +247,19 @@ public sealed class InputProcessor
         return new InputOutcome(fileName, InputOutcomeKind.Diagnosed, resultId, Reason: string.Join(" ", image.Rejections));
     }
 
-    private byte[]? RenderOverlay(PreparedImage image, Diagnosis diagnosis, string? banner)
+    /// <summary>The overlay of the item's own (leased) model: its legend names the version that made this result.</summary>
+    private byte[]? RenderOverlay(PreparedImage image, LoadedModel model, Diagnosis diagnosis, string? banner)
     {
         if (!output.Overlays || diagnosis.Cams is null || image.RenderOverlay is null)
         {
             return null;
         }
 
-        return image.RenderOverlay(diagnosis, diagnosis.Label, banner);
+        return image.RenderOverlay(model.Manifest, diagnosis, diagnosis.Label, banner);
     }
 
     /// <summary>Output:OverlayClass: a second overlay for a chosen label (e.g. covid), in the results folder only.</summary>
-    private async Task WriteExtraOverlayAsync(PreparedImage image, Diagnosis diagnosis, string? banner, string resultId, CancellationToken cancellationToken)
+    private async Task WriteExtraOverlayAsync(PreparedImage image, LoadedModel model, Diagnosis diagnosis, string? banner, string resultId, CancellationToken cancellationToken)
     {
         if (!output.Overlays || output.OverlayClass is not { Length: > 0 } label || label == diagnosis.Label
             || diagnosis.Cams is null || !diagnosis.Cams.ContainsKey(label) || image.RenderOverlay is null)
@@ -256,7 +267,7 @@ public sealed class InputProcessor
             return;
         }
 
-        if (image.RenderOverlay(diagnosis, label, banner) is { } png)
+        if (image.RenderOverlay(model.Manifest, diagnosis, label, banner) is { } png)
         {
             await AtomicFile.WriteAsync(Path.Combine(paths.ResultsFolder, $"{resultId}.{label}.png"), png, cancellationToken);
         }
@@ -287,10 +298,13 @@ public sealed class InputProcessor
             Label = diagnosis.Label,
             Probabilities = diagnosis.Probabilities,
             OodScore = safety.OodScore,
+            FeatureDistance = safety.FeatureDistance,
             TimingsMs = timings,
             AcquiredAt = acquiredAt,
             DiagnosedAt = clock.GetUtcNow(),
             HasOverlay = hasOverlay,
+            // As rendered; the publisher changes it when the overlay must be shrunk or dropped on the way to the hub.
+            OverlayStatus = hasOverlay ? OverlayStatuses.Full : null,
         };
     }
 

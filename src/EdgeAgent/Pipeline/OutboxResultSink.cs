@@ -16,4 +16,6 @@ public sealed class OutboxResultSink(OutboxStore outbox) : IResultSink
             _ => ValueTask.CompletedTask,
         };
     }
+
+    public bool Holds(string resultId) => outbox.Contains(resultId);
 }

@@ -15,6 +15,9 @@ public sealed record PreparedImage
     public required double PreprocessMs { get; init; }
     /// <summary>Why the input-quality gate refused this image (empty when accepted); a refused image has no tensor.</summary>
     public IReadOnlyList<string> Rejections { get; init; } = [];
-    /// <summary>Renders the Grad-CAM overlay PNG (diagnosis, CAM label, safety banner or null); null when overlays cannot be drawn.</summary>
-    public Func<Inference.Diagnosis, string, string?, byte[]?>? RenderOverlay { get; init; }
+    /// <summary>
+    /// Renders the Grad-CAM overlay PNG (manifest of the model that made the diagnosis, diagnosis, CAM label, safety
+    /// banner or null); null when overlays cannot be drawn. The legend names that model, not the start-up one.
+    /// </summary>
+    public Func<Onnx.Packaging.ModelManifest, Inference.Diagnosis, string, string?, byte[]?>? RenderOverlay { get; init; }
 }

@@ -18,4 +18,7 @@ public sealed class ResultsFolderSink(AgentPaths paths) : IResultSink
         var json = JsonSerializer.SerializeToUtf8Bytes(result, ResultFileJson.Default.ResultMessage);
         await AtomicFile.WriteAsync(Path.Combine(paths.ResultsFolder, result.ResultId + ".json"), json, cancellationToken);
     }
+
+    /// <summary>The JSON is written last and renamed into place, so its presence means the whole result is there.</summary>
+    public bool Holds(string resultId) => File.Exists(Path.Combine(paths.ResultsFolder, resultId + ".json"));
 }

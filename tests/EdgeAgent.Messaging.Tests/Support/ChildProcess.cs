@@ -19,7 +19,13 @@ internal sealed class ChildProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ChildProcess Start(string fileName, params string[] arguments)
+    /// <summary>The exit code once the process has exited (SIGKILL shows as 137), else null.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    public static ChildProcess Start(string fileName, params string[] arguments) => Start(fileName, arguments, environment: null);
+
+    /// <summary>Starts <paramref name="fileName"/>; <paramref name="environment"/> adds (or, with a null value, removes) variables.</summary>
+    public static ChildProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -31,6 +37,17 @@ internal sealed class ChildProcess : IDisposable
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
         }
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var child = new ChildProcess(process);
@@ -90,6 +107,21 @@ internal sealed class ChildProcess : IDisposable
             _process.Kill();
             _process.WaitForExit();
         }
+    }
+
+    /// <summary>Waits for the process to exit by itself; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"process did not exit within {timeout.TotalSeconds} s; output:\n{string.Join('\n', _lines.TakeLast(30))}");
+        }
+        return _process.ExitCode;
     }
 
     /// <summary>SIGTERM: the process may shut down cleanly.</summary>

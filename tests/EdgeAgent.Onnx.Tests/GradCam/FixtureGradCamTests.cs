@@ -59,7 +59,7 @@ public sealed class FixtureGradCamTests
     }
 
     /// <summary>Strictly positive values whose 2x2 (stride 2) window maxima lead the rest of the window by at least <paramref name="gap"/>.</summary>
-    private static double[] SeparateWindowMaxima(double[] data, long[] shape, double gap)
+    internal static double[] SeparateWindowMaxima(double[] data, long[] shape, double gap)
     {
         var rng = new Random(4);
         var point = data.Select(v => Math.Abs(v) + 0.05 + 0.1 * rng.NextDouble()).ToArray();

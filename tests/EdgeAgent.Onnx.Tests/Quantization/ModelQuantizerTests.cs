@@ -107,6 +107,38 @@ public sealed class ModelQuantizerTests
     }
 
     [Fact]
+    public void A_residual_Add_followed_by_ReLU_is_quantized_after_the_ReLU_and_fuses_into_QLinearAdd()
+    {
+        var model = QuantizationFixtures.ResidualRelu();
+        var result = ModelQuantizer.Quantize(model, QuantizationFixtures.Images(6, 3, 8), [1, 3, 8, 8], OneThread);
+
+        // The Add's own (signed) output gets no scale: the ReLU output does, so all 256 uint8 levels cover [0, max].
+        var add = result.Model.Graph.Node.Single(n => n.OpType == "Add");
+        Assert.False(result.Parameters.ContainsKey(add.Output[0]));
+        Assert.Equal(0, result.Parameters["joined"].ZeroPoint);
+        Assert.True(result.Ranges["joined"].Min >= 0);
+
+        using var temp = new TempDirectory();
+        var optimized = temp.Combine("optimized.onnx");
+        using (var options = new SessionOptions
+        {
+            IntraOpNumThreads = 1,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+            OptimizedModelFilePath = optimized,
+        })
+        using (new InferenceSession(OnnxModelFile.ToBytes(result.Model), options))
+        {
+        }
+
+        // ORT drops a ReLU in front of a uint8 Q with zero point 0 and fuses DQ-Add-Q: no float Add or ReLU is left.
+        var ops = OnnxModelFile.Load(optimized).Graph.Node.Select(n => n.OpType).ToList();
+        Assert.Contains("QLinearAdd", ops);
+        Assert.DoesNotContain("Add", ops);
+        Assert.DoesNotContain("Relu", ops);
+        Assert.Equal(3, ops.Count(o => o == "QLinearConv"));
+    }
+
+    [Fact]
     public void The_CAM_survives_quantization_and_reads_the_dequantized_feature_map()
     {
         var fixture = ModelFixtures.TinyCnnLstm(seed: 4, size: 16);

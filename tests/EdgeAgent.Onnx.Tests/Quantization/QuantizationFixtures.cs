@@ -79,4 +79,20 @@ internal static class QuantizationFixtures
         graph.AddFloatOutput("pooled", TensorDim.Batch, 8);
         return graph.Build();
     }
+
+    /// <summary>A residual block: ReLU(Conv) → Conv, Add with the skip, ReLU "joined" → Conv → GlobalAveragePool → "pooled".</summary>
+    public static ModelProto ResidualRelu()
+    {
+        var graph = new GraphBuilder("residual-relu");
+        graph.AddFloatInput("input", TensorDim.Batch, 3, 8, 8);
+        var layers = new LayerBuilder(graph, seed: 17);
+        var skip = layers.Relu(layers.Conv("input", 3, 4, 3));
+        var branch = layers.Conv(skip, 4, 4, 3);
+        var sum = graph.AddNode("Add", [branch, skip]);
+        var joined = layers.Relu(sum, "joined");
+        var pooled = layers.GlobalAveragePool(layers.Relu(layers.Conv(joined, 4, 4, 3)));
+        layers.Flatten(pooled, output: "pooled");
+        graph.AddFloatOutput("pooled", TensorDim.Batch, 4);
+        return graph.Build();
+    }
 }

@@ -18,7 +18,8 @@ internal sealed class UpdateHub : IAsyncDisposable
     private readonly MqttLink _link;
     private readonly ChunkServer _server;
     private readonly string _site;
-    private readonly ConcurrentQueue<string> _states = new();
+    private readonly ConcurrentQueue<(string State, DateTimeOffset At)> _states = new();
+    private readonly ConcurrentQueue<int> _requested = new();
 
     private UpdateHub(MqttLink link, string site)
     {
@@ -29,7 +30,10 @@ internal sealed class UpdateHub : IAsyncDisposable
 
     public ECDsa Key { get; } = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
-    public IReadOnlyCollection<string> States => _states;
+    public IReadOnlyCollection<string> States => [.. _states.Select(s => s.State)];
+
+    /// <summary>Chunk indices devices asked for (every request, repeats included) since the last <see cref="ClearRequests"/>.</summary>
+    public IReadOnlyCollection<int> RequestedChunks => _requested;
 
     public static async Task<UpdateHub> StartAsync(string url, string site, string device)
     {
@@ -44,7 +48,12 @@ internal sealed class UpdateHub : IAsyncDisposable
             if (e.ApplicationMessage.Topic == Topics.ModelStatus(site, device))
             {
                 var status = JsonSerializer.Deserialize(e.ApplicationMessage.Payload.ToArray(), ModelUpdatesJsonContext.Default.ModelUpdateStatus)!;
-                hub._states.Enqueue(status.State);
+                hub._states.Enqueue((status.State, status.At));
+            }
+            else if (e.ApplicationMessage.Topic == UpdateTopics.ChunkRequests(site))
+            {
+                // The chunk server subscribed to the requests on this same link; this only records what was asked for.
+                hub._requested.Enqueue(JsonSerializer.Deserialize(e.ApplicationMessage.Payload.ToArray(), ModelUpdatesJsonContext.Default.ChunkRequest)!.Index);
             }
             return Task.CompletedTask;
         };
@@ -74,22 +83,30 @@ internal sealed class UpdateHub : IAsyncDisposable
         return manifest;
     }
 
-    /// <summary>Waits for a model/status whose state starts with <paramref name="prefix"/>; returns it.</summary>
-    public async Task<string> WaitForStateAsync(string prefix, TimeSpan? timeout = null)
+    /// <summary>
+    /// Waits for a model/status whose state starts with <paramref name="prefix"/>; returns it. With <paramref name="since"/>,
+    /// only statuses the device stamped at or after that moment count (not a late one from a process killed before it).
+    /// </summary>
+    public async Task<string> WaitForStateAsync(string prefix, TimeSpan? timeout = null, DateTimeOffset? since = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (DateTime.UtcNow < deadline)
         {
-            if (_states.FirstOrDefault(s => s.StartsWith(prefix, StringComparison.Ordinal)) is { } found)
+            if (_states.FirstOrDefault(s => s.State.StartsWith(prefix, StringComparison.Ordinal) && s.At >= (since ?? DateTimeOffset.MinValue)) is { State: { } found })
             {
                 return found;
             }
             await Task.Delay(25);
         }
-        throw new TimeoutException($"no model status starting '{prefix}'; saw: {string.Join(" | ", _states)}");
+        throw new TimeoutException($"no model status starting '{prefix}'; saw: {string.Join(" | ", States)}");
     }
 
+    /// <summary>The states the device stamped at or after <paramref name="since"/>, in arrival order.</summary>
+    public IReadOnlyList<string> StatesSince(DateTimeOffset since) => [.. _states.Where(s => s.At >= since).Select(s => s.State)];
+
     public void ClearStates() => _states.Clear();
+
+    public void ClearRequests() => _requested.Clear();
 
     public async ValueTask DisposeAsync()
     {

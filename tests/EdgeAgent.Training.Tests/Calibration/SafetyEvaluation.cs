@@ -17,6 +17,15 @@ namespace EdgeAgent.Training.Tests.Calibration;
 internal sealed record SafetyEvaluation(double GateFalseRejection, double GateRejectionOfNonChest, double EnergyAuroc, double OodFlaggedAtThreshold,
     double ChestFlaggedAtThreshold, double EceBefore, double EceAfter, int Chest, int NonChest)
 {
+    /// <summary>AUROC of the Mahalanobis feature distance (package statistics, agent's scorer), non-chest vs held-out chest.</summary>
+    public double DistanceAuroc { get; init; } = double.NaN;
+
+    /// <summary>Share of non-chest images above safety.featureDistance.oodThreshold.</summary>
+    public double DistanceFlagged { get; init; } = double.NaN;
+
+    /// <summary>Share of held-out chest images above that threshold (false flags).</summary>
+    public double ChestDistanceFlagged { get; init; } = double.NaN;
+
     public static SafetyEvaluation Measure(string packageDirectory, int perClass, int perKind, int size)
     {
         using var package = ModelPackage.Load(packageDirectory);
@@ -31,10 +40,25 @@ internal sealed record SafetyEvaluation(double GateFalseRejection, double GateRe
             .SelectMany(k => Enumerable.Range(0, perKind).Select(i => new NonChestPhantomGenerator(size).Generate(k, (ulong)(700_000 + i)).Image))
             .ToList();
 
-        var chestLogits = chest.Select(c => Logits(session, manifest, c.Image)).ToList();
+        var chestRuns = chest.Select(c => Run(session, manifest, c.Image)).ToList();
+        var otherRuns = nonChest.Select(i => Run(session, manifest, i)).ToList();
+        var chestLogits = chestRuns.Select(r => r.Logits).ToList();
         var labels = chest.Select(c => manifest.Labels.ToList().IndexOf(PhantomLabels.Of((PhantomClass)c.Label))).ToList();
         var chestScores = chestLogits.Select(z => OodScores.EnergyOf(z, safety.Temperature)).ToList();
-        var otherScores = nonChest.Select(i => OodScores.EnergyOf(Logits(session, manifest, i), safety.Temperature)).ToList();
+        var otherScores = otherRuns.Select(r => OodScores.EnergyOf(r.Logits, safety.Temperature)).ToList();
+        var distance = new SafetyEvaluation(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, 0);
+        if (package.FeatureStatistics is { } statistics && safety.FeatureDistance is { } spec)
+        {
+            var chestDistances = chestRuns.Select(r => statistics.NearestClassDistance(r.Features!)).ToList();
+            var otherDistances = otherRuns.Select(r => statistics.NearestClassDistance(r.Features!)).ToList();
+            distance = distance with
+            {
+                DistanceAuroc = OodThreshold.Auroc(chestDistances, otherDistances),
+                DistanceFlagged = otherDistances.Count(d => d > spec.OodThreshold) / (double)otherDistances.Count,
+                ChestDistanceFlagged = OodThreshold.FalseFlagRate(chestDistances, spec.OodThreshold),
+            };
+        }
+
         return new SafetyEvaluation(
             chest.Count(c => !gate.Check(c.Image).Accepted) / (double)chest.Count,
             nonChest.Count(i => !gate.Check(i).Accepted) / (double)nonChest.Count,
@@ -44,20 +68,27 @@ internal sealed record SafetyEvaluation(double GateFalseRejection, double GateRe
             CalibrationError.OfLogits(chestLogits, labels, 1.0),
             CalibrationError.OfLogits(chestLogits, labels, safety.Temperature),
             chest.Count,
-            nonChest.Count);
+            nonChest.Count)
+        {
+            DistanceAuroc = distance.DistanceAuroc,
+            DistanceFlagged = distance.DistanceFlagged,
+            ChestDistanceFlagged = distance.ChestDistanceFlagged,
+        };
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"held-out chest phantoms {Chest}, non-chest {NonChest}: gate false rejection {GateFalseRejection:P1}, gate rejects non-chest {GateRejectionOfNonChest:P1}; " +
-        $"energy AUROC {EnergyAuroc:0.000}, non-chest flagged OOD {OodFlaggedAtThreshold:P1}, chest flagged OOD {ChestFlaggedAtThreshold:P1}; ECE {EceBefore:0.0000} -> {EceAfter:0.0000}");
+        $"energy AUROC {EnergyAuroc:0.000}, non-chest flagged OOD {OodFlaggedAtThreshold:P1}, chest flagged OOD {ChestFlaggedAtThreshold:P1}; " +
+        $"feature-distance AUROC {DistanceAuroc:0.000}, non-chest flagged {DistanceFlagged:P1}, chest flagged {ChestDistanceFlagged:P1}; ECE {EceBefore:0.0000} -> {EceAfter:0.0000}");
 
-    private static float[] Logits(InferenceSession session, ModelManifest manifest, DecodedImage image)
+    private static (float[] Logits, float[]? Features) Run(InferenceSession session, ModelManifest manifest, DecodedImage image)
     {
         var tensor = Preprocessor.ToTensor(image, manifest.Input);
         var channels = manifest.Input.Channels == ChannelOrder.Gray ? 1 : 3;
         using var value = OrtValue.CreateTensorValueFromMemory(tensor, [1, channels, manifest.Input.Height, manifest.Input.Width]);
         using var runOptions = new RunOptions();
-        using var results = session.Run(runOptions, [manifest.Input.Name], [value], [manifest.Outputs.Logits]);
-        return results[0].GetTensorDataAsSpan<float>().ToArray();
+        string[] outputs = manifest.Outputs.Features is { } features ? [manifest.Outputs.Logits, features] : [manifest.Outputs.Logits];
+        using var results = session.Run(runOptions, [manifest.Input.Name], [value], outputs);
+        return (results[0].GetTensorDataAsSpan<float>().ToArray(), outputs.Length > 1 ? results[1].GetTensorDataAsSpan<float>().ToArray() : null);
     }
 }

@@ -4,6 +4,8 @@
 
 const TOKEN_KEY = 'edge-hub-token';
 const STATUSES = ['ok', 'needs-review', 'out-of-distribution', 'rejected'];
+// The review queue: every result a radiologist has to look at before anyone relies on it.
+const ATTENTION = 'needs-review,out-of-distribution';
 const state = { devices: new Map(), view: null, stream: null };
 
 // ---------- small helpers ----------
@@ -177,7 +179,7 @@ function insertLive(body, r, max) {
 }
 function matches(r, filter) {
   return (!filter.device || r.deviceId === filter.device) && (!filter.site || r.site === filter.site)
-    && (!filter.label || r.label === filter.label) && (!filter.status || r.status === filter.status);
+    && (!filter.label || r.label === filter.label) && (!filter.status || filter.status.split(',').includes(r.status));
 }
 
 // ---------- views ----------
@@ -185,7 +187,8 @@ function overviewView(root) {
   const devicesBox = el('div', {}, el('p', { class: 'muted', text: 'Loading…' }));
   const resultsBox = el('div', {});
   root.replaceChildren(el('h1', { text: 'Overview' }), el('h2', { text: 'Devices' }), devicesBox,
-    el('h2', {}, 'Latest results ', el('a', { href: '#/results', text: '(all, with filters)' })), resultsBox);
+    el('h2', {}, 'Latest results ', el('a', { href: '#/results', text: '(all, with filters)' }), ' ',
+      el('a', { href: '#/results?status=' + encodeURIComponent(ATTENTION), id: 'attention-link', text: '(needs attention)' })), resultsBox);
   const renderDevices = () => devicesBox.replaceChildren(deviceTable([...state.devices.values()].sort((a, b) => (a.site + a.deviceId).localeCompare(b.site + b.deviceId))));
   return {
     async refresh() {
@@ -221,6 +224,7 @@ function resultsView(root, params) {
   const field = (name, label, input) => el('label', {}, label, input);
   const text = (name) => el('input', { name, value: filter[name], size: 12 });
   const status = el('select', { name: 'status' }, el('option', { value: '', text: 'any' }),
+    el('option', { value: ATTENTION, text: 'needs attention (review or out-of-distribution)', selected: filter.status === ATTENTION }),
     STATUSES.map((s) => el('option', { value: s, text: s, selected: filter.status === s })));
   const form = el('form', { class: 'filters', id: 'filters' },
     field('device', 'Device', text('device')), field('site', 'Site', text('site')), field('label', 'Label', text('label')),
@@ -315,7 +319,8 @@ function resultView(root, id) {
               el('span', { text: label }),
               el('div', { class: 'bar' + (i === 0 ? ' top' : '') }, el('span', { style: `width:${(Math.max(0, Math.min(1, p)) * 100).toFixed(1)}%` })),
               el('span', { class: 'num', text: pct(p) })])) : el('p', { class: 'muted', text: 'No probabilities (the input was rejected before the model).' }),
-            r.oodScore !== undefined && r.oodScore !== null ? el('p', { class: 'muted', text: 'Out-of-distribution score: ' + r.oodScore.toFixed(3) }) : null),
+            r.oodScore !== undefined && r.oodScore !== null ? el('p', { class: 'muted', text: 'Out-of-distribution score: ' + r.oodScore.toFixed(3) }) : null,
+            r.featureDistance !== undefined && r.featureDistance !== null ? el('p', { class: 'muted', id: 'feature-distance', text: 'Feature distance to the training X-rays: ' + r.featureDistance.toFixed(2) }) : null),
           el('div', { class: 'card' }, el('h2', { text: 'Model and device' }), facts([
             ['Model', r.model.name], ['Version', r.model.version], ['Precision', r.model.precision],
             ['Device', r.site + '/' + r.deviceId], ['Acquired', fmtTime(r.acquiredAt)], ['Diagnosed', fmtTime(r.diagnosedAt)],

@@ -4,11 +4,13 @@ namespace EdgeAgent.Models.Updates;
 public sealed class ModelLease : IDisposable
 {
     private readonly ModelSlot _slot;
+    private readonly ModelHolder? _holder;
     private int _released;
 
-    internal ModelLease(ModelSlot slot)
+    internal ModelLease(ModelSlot slot, ModelHolder? holder = null)
     {
         _slot = slot;
+        _holder = holder;
     }
 
     public LoadedModel Model => _slot.Model;
@@ -20,6 +22,7 @@ public sealed class ModelLease : IDisposable
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
             _slot.Release();
+            _holder?.Released(_slot);
         }
     }
 }

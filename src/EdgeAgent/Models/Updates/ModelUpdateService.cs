@@ -29,13 +29,15 @@ public sealed class ModelUpdateService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<ModelUpdateService> _logger;
     private readonly UpdateStateFile _stateFile;
+    private readonly StartupModels? _startup;
     private readonly SemaphoreSlim _work = new(1, 1);
     private readonly Channel<byte[]> _announcements = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
 
     public ModelUpdateService(
         MqttLink link, IOptions<MqttOptions> mqtt, IOptions<ModelUpdateOptions> options, ModelHolder holder, ModelLoader loader,
-        TimeProvider time, ILogger<ModelUpdateService> logger, string directory)
+        TimeProvider time, ILogger<ModelUpdateService> logger, string directory, StartupModels? startup = null)
     {
+        _startup = startup;
         _link = link;
         _mqtt = mqtt.Value;
         _options = options.Value;
@@ -59,9 +61,21 @@ public sealed class ModelUpdateService : BackgroundService
             MaxBytesPerSecond = _options.MaxBytesPerSecond,
         }, _time);
         _holder.Unhealthy += OnUnhealthy;
+        _holder.ProbationProgressed += OnProbationProgressed;
         _link.MessageReceived += OnMessageAsync;
         try
         {
+            if (_startup is { RolledBackVersion: { } failed, RollbackReason: { } why })
+            {
+                _ = ReportWhenConnectedAsync($"rolled back: {why}", failed, stoppingToken);
+            }
+            else if (_holder.Probation is { } resumed)
+            {
+                // Restarted during the health watch (crash, power cut): say so; the watch continues from state.json.
+                _ = ReportWhenConnectedAsync(
+                    $"active: health watch resumed after a restart at {resumed.Inferences} of {_holder.HealthWindow} inferences",
+                    _holder.Current.Manifest.Version, stoppingToken);
+            }
             await _link.AddSubscriptionAsync(Topics.ModelAnnounce(_mqtt.Site), stoppingToken);
             await foreach (var payload in _announcements.Reader.ReadAllAsync(stoppingToken))
             {
@@ -83,6 +97,7 @@ public sealed class ModelUpdateService : BackgroundService
         finally
         {
             _link.MessageReceived -= OnMessageAsync;
+            _holder.ProbationProgressed -= OnProbationProgressed;
             _holder.Unhealthy -= OnUnhealthy;
         }
     }
@@ -114,12 +129,20 @@ public sealed class ModelUpdateService : BackgroundService
             return;
         }
         var state = _stateFile.Read();
+        var downloads = Path.Combine(Directory, "downloads");
         if (state.Refused.Contains(manifest.Sha256) || state.Active?.Sha256 == manifest.Sha256)
         {
-            return; // a retained announcement seen again after a reconnect or restart
+            // A retained announcement seen again after a reconnect or restart; a crash right after the swap may have
+            // left its download folder behind.
+            var leftover = Path.Combine(downloads, manifest.Sha256);
+            if (System.IO.Directory.Exists(leftover))
+            {
+                System.IO.Directory.Delete(leftover, recursive: true);
+            }
+            return;
         }
 
-        var store = new ChunkStore(Path.Combine(Directory, "downloads"), manifest);
+        var store = new ChunkStore(downloads, manifest);
         try
         {
             CheckPolicy(manifest);
@@ -134,11 +157,25 @@ public sealed class ModelUpdateService : BackgroundService
             });
             var zip = await downloader.DownloadAsync(manifest, store, progress, cancellationToken);
             var installed = Install(manifest, zip, out var model);
-            await ReportAsync("verified", manifest, cancellationToken);
             var before = _holder.Current;
+            var previous = _stateFile.Read().Active is { } served && SamePath(served.Path, before.Source)
+                ? served
+                : new InstalledModel { Version = before.Manifest.Version, Sha256 = before.Manifest.Sha256, Path = before.Source };
+            try
+            {
+                await ReportAsync("verified", manifest, cancellationToken);
+                await CrashInjection.PauseAtAsync(CrashInjection.Verified, _logger, cancellationToken);
+                // state.json first, then the in-memory swap: a restart in between starts on the new package and
+                // continues its health watch (probation) from zero, exactly as if the swap had happened.
+                _stateFile.Update(s => s with { Active = installed, Previous = previous, Probation = new ProbationState() });
+                await CrashInjection.PauseAtAsync(CrashInjection.StateWritten, _logger, cancellationToken);
+            }
+            catch
+            {
+                model.Dispose(); // not swapped in: nothing else holds it
+                throw;
+            }
             _holder.Swap(model);
-            var previous = state.Active ?? new InstalledModel { Version = before.Manifest.Version, Sha256 = before.Manifest.Sha256, Path = before.Source };
-            _stateFile.Write(state with { Active = installed, Previous = previous });
             store.Delete();
             RemoveOtherPackages(installed.Path, previous.Path);
             _logger.LogInformation("Model {Version} active (previous {Previous} kept for rollback)", manifest.Version, previous.Version);
@@ -148,7 +185,7 @@ public sealed class ModelUpdateService : BackgroundService
         {
             _logger.LogWarning("Model update {Version} rejected: {Reason}", manifest.Version, ex.Message);
             store.Delete();
-            _stateFile.Write(_stateFile.Read() with { Refused = [.. state.Refused, manifest.Sha256] });
+            _stateFile.Update(s => s with { Refused = [.. s.Refused, manifest.Sha256] });
             await ReportAsync($"rejected: {ex.Message}", manifest, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
@@ -234,6 +271,30 @@ public sealed class ModelUpdateService : BackgroundService
 
     private void OnUnhealthy(LoadedModel failed, string reason) => _ = Task.Run(() => RollBackAsync(failed, reason));
 
+    /// <summary>Persists the health watch after each watched inference (state null: the model passed it).</summary>
+    private void OnProbationProgressed(LoadedModel model, ProbationState? progress)
+    {
+        try
+        {
+            _stateFile.Update(s => s.Active is { } active && s.Probation is not null && SamePath(active.Path, model.Source)
+                ? s with { Probation = progress }
+                : s);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Runs on the pipeline's thread: a disk error or a damaged state.json must not fail the image. The watch
+            // goes on in memory; only a restart before the next successful write would repeat a few inferences of it.
+            _logger.LogWarning("Health watch progress of model {Version} not saved: {Reason}", model.Manifest.Version, ex.Message);
+        }
+        if (progress is null)
+        {
+            _logger.LogInformation("Model {Version} passed its health watch ({Window} inferences)", model.Manifest.Version, _holder.HealthWindow);
+        }
+    }
+
+    private static bool SamePath(string a, string b) =>
+        string.Equals(Path.GetFullPath(a).TrimEnd(Path.DirectorySeparatorChar), Path.GetFullPath(b).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal);
+
     private async Task RollBackAsync(LoadedModel failed, string reason)
     {
         await _work.WaitAsync();
@@ -243,15 +304,32 @@ public sealed class ModelUpdateService : BackgroundService
             {
                 return;
             }
-            var state = _stateFile.Read();
-            var refused = state.Active is null ? state.Refused : [.. state.Refused, state.Active.Sha256];
-            _stateFile.Write(new UpdateState { Active = state.Previous, Previous = null, Refused = refused });
+            _stateFile.Update(state => new UpdateState
+            {
+                Active = state.Previous,
+                Previous = null,
+                Probation = null,
+                Refused = state.Active is null ? state.Refused : [.. state.Refused, state.Active.Sha256],
+            });
             _logger.LogError("Model {Version} rolled back to {Previous}: {Reason}", failed.Manifest.Version, _holder.Current.Manifest.Version, reason);
             await ReportAsync($"rolled back: {reason}", null, CancellationToken.None, version: failed.Manifest.Version);
         }
         finally
         {
             _work.Release();
+        }
+    }
+
+    private async Task ReportWhenConnectedAsync(string text, string version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _link.WaitUntilConnectedAsync(cancellationToken);
+            await ReportAsync(text, null, cancellationToken, version: version);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // stopping before the broker was reachable: nothing to report to
         }
     }
 

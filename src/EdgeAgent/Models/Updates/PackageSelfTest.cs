@@ -16,7 +16,7 @@ public static class PackageSelfTest
         {
             throw new Messaging.ModelUpdates.UpdateRejectedException("self-test: the package carries no golden images");
         }
-        var preparer = new ImagingPreparer(model.Manifest.Name, model.Manifest.Version, model.Manifest.Trained);
+        var preparer = new ImagingPreparer();
         foreach (var golden in goldens)
         {
             var file = Onnx.Packaging.PackagePaths.Resolve(packageDirectory, golden.File);

@@ -5,6 +5,8 @@ public sealed record UpdateState
 {
     public InstalledModel? Active { get; init; }
     public InstalledModel? Previous { get; init; }
+    /// <summary>Non-null while <see cref="Active"/> is under its health watch; cleared when it passes or is rolled back.</summary>
+    public ProbationState? Probation { get; init; }
     /// <summary>Package hashes refused or rolled back; their (retained) announcements are not tried again.</summary>
     public IReadOnlyList<string> Refused { get; init; } = [];
 }

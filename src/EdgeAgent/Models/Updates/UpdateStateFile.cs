@@ -10,6 +10,8 @@ public sealed class UpdateStateFile(string directory)
 {
     public const string FileName = "state.json";
 
+    private readonly Lock _gate = new();
+
     public string Path { get; } = System.IO.Path.Combine(directory, FileName);
 
     public UpdateState Read()
@@ -28,7 +30,33 @@ public sealed class UpdateStateFile(string directory)
         }
     }
 
+    /// <summary>
+    /// Read, change and write as one step, serialised with every other change through this instance; nothing is
+    /// written when <paramref name="change"/> returns the state it was given.
+    /// </summary>
+    public UpdateState Update(Func<UpdateState, UpdateState> change)
+    {
+        lock (_gate)
+        {
+            var current = Read();
+            var next = change(current);
+            if (!ReferenceEquals(next, current))
+            {
+                WriteUnlocked(next);
+            }
+            return next;
+        }
+    }
+
     public void Write(UpdateState state)
+    {
+        lock (_gate)
+        {
+            WriteUnlocked(state);
+        }
+    }
+
+    private void WriteUnlocked(UpdateState state)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         var temp = Path + ".tmp";
