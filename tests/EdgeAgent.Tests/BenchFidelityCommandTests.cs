@@ -16,7 +16,7 @@ public sealed class BenchFidelityCommandTests : IDisposable
         FixturePackages.Write(package, FixtureKind.Lstm, size: 32);
 
         var (code, output, error) = await InvokeAsync(
-            "--model", package, "--count", "6", "--calibration-count", "3", "--size", "64", "--threads", "1", "--memory-runs", "1");
+            "--model", package, "--count", "6", "--calibration-count", "3", "--size", "64", "--threads", "1", "--runs", "2", "--memory-runs", "1");
 
         Assert.True(code == 0, error);
         Assert.Contains("6 held-out phantoms (seed 11)", output, StringComparison.Ordinal);
@@ -25,11 +25,13 @@ public sealed class BenchFidelityCommandTests : IDisposable
         Assert.Matches(@"CAM Pearson, predicted class, 16x16 grid\s+-?\d\.\d{4}", output);
         Assert.Matches(@"pointing game covid\s+\(\s*2 img\)", output);
         Assert.Matches(@"pointing game pneumonia\s+\(\s*2 img\)", output);
-        Assert.Contains("worst layers by SQNR", output, StringComparison.Ordinal);
-        foreach (var variant in new[] { VariantMemory.BaselineLabel, "fp32 ", "fp32+cam", "int8 ", "int8+cam" })
+        Assert.Matches(@"worst \d+ quantized tensors:\s+-?\d+\.\d dB  own\s+-?\d+\.\d dB", output);
+        Assert.Matches(@"speed-up int8/fp32 without CAM \d+\.\d\dx, with CAM \d+\.\d\dx", output);
+        var memory = output[output.IndexOf("peak memory:", StringComparison.Ordinal)..];
+        foreach (var variant in new[] { VariantMemory.BaselineLabel, "fp32", "fp32+cam", "int8", "int8+cam" })
         {
             // Each row carries a measured peak (a number), which only a child that loaded and ran the variant prints.
-            Assert.Matches(System.Text.RegularExpressions.Regex.Escape(variant.TrimEnd()) + @"\s+\d+\.\d", output);
+            Assert.Matches(@"(?m)^  " + System.Text.RegularExpressions.Regex.Escape(variant) + @"\s+\d+\.\d", memory);
         }
     }
 

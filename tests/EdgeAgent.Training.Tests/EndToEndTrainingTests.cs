@@ -1,6 +1,7 @@
 using EdgeAgent.Imaging.Phantoms;
 using EdgeAgent.Onnx.Assembly;
 using EdgeAgent.Onnx.Packaging;
+using EdgeAgent.Training.Calibration;
 using EdgeAgent.Training.Export;
 using EdgeAgent.Training.Models;
 using EdgeAgent.Training.Training;
@@ -54,7 +55,7 @@ public sealed class EndToEndTrainingTests(ITestOutputHelper output) : IDisposabl
         var safety = Assert.IsType<SafetySpec>(loaded.Manifest.Safety);
         Assert.Equal("energy", safety.OodScore);
         Assert.True(safety.ReviewThreshold <= safety.OodThreshold);
-        var evaluation = Calibration.SafetyEvaluation.Measure(package, perClass: 10, perKind: 10, size: 224);
+        var evaluation = Calibration.SafetyEvaluation.Measure(package, perClass: 30, perKind: 10, size: 224);
         output.WriteLine($"T = {safety.Temperature:0.000}, OOD threshold {safety.OodThreshold:0.###}; {evaluation}");
         Assert.True(evaluation.GateFalseRejection <= 0.05, evaluation.ToString());
         // Export also fitted the Mahalanobis statistics and put them in the package with the features output.
@@ -63,7 +64,7 @@ public sealed class EndToEndTrainingTests(ITestOutputHelper output) : IDisposabl
         var statistics = Assert.IsType<FeatureStatistics>(loaded.FeatureStatistics);
         Assert.Equal(512, statistics.Dimensions);
         Assert.True(distance.ReviewThreshold <= distance.OodThreshold);
-        Assert.Equal(0.95, distance.ThresholdTpr);
+        Assert.Equal(SafetyCalibrator.DistanceOodTpr, distance.ThresholdTpr);
         Assert.True(double.IsFinite(evaluation.DistanceAuroc), evaluation.ToString());
 
         // The agent's path: assemble the same model from the small bundle without TorchSharp.

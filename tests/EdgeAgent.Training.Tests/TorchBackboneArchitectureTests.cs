@@ -9,6 +9,7 @@ namespace EdgeAgent.Training.Tests;
 /// The paper's TorchSharp backbones: feature map shapes (a real forward at a small input against
 /// the size arithmetic the head is built from) and parameter counts against the published models.
 /// </summary>
+[Collection(TorchSharpGlobalStateCollection.Name)]
 public sealed class TorchBackboneArchitectureTests
 {
     [Theory]

@@ -14,6 +14,7 @@ namespace EdgeAgent.Training.Tests;
 /// is written as ONNX from the trained weights, checked against TorchSharp on the run's test
 /// images, and packaged with Grad-CAM.
 /// </summary>
+[Collection(TorchSharpGlobalStateCollection.Name)]
 public sealed class TorchEndToEndExportTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string root = Directory.CreateTempSubdirectory("edge-train-torch-export").FullName;

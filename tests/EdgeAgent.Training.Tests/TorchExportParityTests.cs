@@ -9,6 +9,7 @@ namespace EdgeAgent.Training.Tests;
 /// Whole-model ONNX export of TorchSharp backbones at random initialisation (with trained-like
 /// weight ranges and batch norm statistics, see <see cref="TorchModelExport.SetTrainedLikeWeights"/>) against TorchSharp's own forward, at small inputs.
 /// </summary>
+[Collection(TorchSharpGlobalStateCollection.Name)]
 public sealed class TorchExportParityTests(ITestOutputHelper output)
 {
     [Theory]

@@ -17,10 +17,14 @@ public sealed record QuantizationValidation
     /// <summary>Samples that entered the CAM mean (a constant CAM has no correlation and is left out).</summary>
     public int CamSamples { get; init; }
 
-    /// <summary>SQNR (dB) of every quantized activation over all samples, worst first.</summary>
+    /// <summary>SQNR (dB) of every quantized activation (and any float tensor asked for) over all samples, worst first.</summary>
     public required IReadOnlyList<LayerSqnr> Layers { get; init; }
 }
 
 public sealed record ClassAccuracy(string Label, int Count, double FloatAccuracy, double Int8Accuracy);
 
-public sealed record LayerSqnr(string Tensor, double Decibels);
+/// <summary>
+/// SQNR of one tensor: <see cref="Decibels"/> of the int8 model's value against the float model's (everything upstream
+/// included); <see cref="LocalDecibels"/> of this tensor's own rounding and clipping alone (NaN for a float tensor).
+/// </summary>
+public sealed record LayerSqnr(string Tensor, double Decibels, double LocalDecibels = double.NaN);

@@ -19,19 +19,26 @@ public static class QuantizationValidator
         int threads = 0,
         IProgress<int>? progress = null,
         Action<CalibrationSample, PairedOutputs>? observe = null,
+        IReadOnlyCollection<string>? floatTensors = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(quantized);
         ArgumentNullException.ThrowIfNull(labels);
-        var layers = quantized.DequantizedActivations.Keys.Where(quantized.Ranges.ContainsKey).Order(StringComparer.Ordinal).ToList();
+        // Quantized activations (read through their dequantized copy in the int8 graph), then float tensors both graphs
+        // compute under the same name (e.g. the CAM target behind a float standardisation).
+        var layers = quantized.DequantizedActivations.Keys.Where(quantized.Ranges.ContainsKey).Order(StringComparer.Ordinal)
+            .Concat((floatTensors ?? []).Where(t => !quantized.DequantizedActivations.ContainsKey(t)))
+            .ToList();
         var heads = camOutput is null ? new List<string> { logitsOutput } : [logitsOutput, camOutput];
         var floatFetch = heads.Concat(layers).ToList();
-        var int8Fetch = heads.Concat(layers.Select(l => quantized.DequantizedActivations[l])).ToList();
+        var int8Fetch = heads.Concat(layers.Select(l => quantized.DequantizedActivations.GetValueOrDefault(l, l))).ToList();
         using var floatRunner = new OrtTensorRunner(floatModel, floatFetch, inputShape, threads);
         using var int8Runner = new OrtTensorRunner(quantized.Model, int8Fetch, inputShape, threads);
 
         var signal = new double[layers.Count];
         var noise = new double[layers.Count];
+        var localNoise = new double[layers.Count];
+        var own = layers.Select(l => quantized.Parameters.TryGetValue(l, out var p) ? p : (QuantizationParameters?)null).ToList();
         var counts = new int[labels.Count];
         var floatCorrect = new int[labels.Count];
         var int8Correct = new int[labels.Count];
@@ -76,6 +83,17 @@ public static class QuantizationValidator
                         var d = (double)x[i] - values[i];
                         noise[layer] += d * d;
                     }
+
+                    if (own[layer] is { } p)
+                    {
+                        // This tensor's own rounding and clipping alone, applied to the float model's values.
+                        for (var i = 0; i < x.Length; i++)
+                        {
+                            var q = Math.Clamp(Math.Round(x[i] / p.Scale, MidpointRounding.ToEven) + p.ZeroPoint, p.QMin, p.QMax);
+                            var d = x[i] - ((q - p.ZeroPoint) * p.Scale);
+                            localNoise[layer] += d * d;
+                        }
+                    }
                 }
             });
 
@@ -109,7 +127,8 @@ public static class QuantizationValidator
                 .Select(k => new ClassAccuracy(labels[k], counts[k], (double)floatCorrect[k] / counts[k], (double)int8Correct[k] / counts[k]))],
             MeanCamPearson = camOutput is null || camSamples == 0 ? null : camSum / camSamples,
             CamSamples = camSamples,
-            Layers = [.. layers.Select((l, i) => new LayerSqnr(l, QuantizationMetrics.SqnrDecibels(signal[i], noise[i]))).OrderBy(l => l.Decibels)],
+            Layers = [.. layers.Select((l, i) => new LayerSqnr(l, QuantizationMetrics.SqnrDecibels(signal[i], noise[i]),
+                own[i] is null ? double.NaN : QuantizationMetrics.SqnrDecibels(signal[i], localNoise[i]))).OrderBy(l => l.Decibels)],
         };
     }
 }

@@ -72,4 +72,25 @@ public static class CalibrationError
 
         return (confidences, correct);
     }
+
+    /// <summary>
+    /// The ECE a perfectly calibrated model would show on these confidences: outcomes drawn as Bernoulli(confidence),
+    /// <paramref name="draws"/> times. ECE is biased upward on few samples; a measured ECE within this floor is as good as
+    /// the sample size can show. Returns the mean and standard deviation over the draws.
+    /// </summary>
+    public static (double Mean, double StandardDeviation) SamplingFloor(IReadOnlyList<double> confidences, int draws = 200, int seed = 12345, int bins = DefaultBins)
+    {
+        ArgumentNullException.ThrowIfNull(confidences);
+        ArgumentOutOfRangeException.ThrowIfLessThan(draws, 2);
+        var random = new Random(seed);
+        var values = new double[draws];
+        for (var d = 0; d < draws; d++)
+        {
+            var outcomes = confidences.Select(c => random.NextDouble() < c).ToArray();
+            values[d] = Expected(confidences, outcomes, bins);
+        }
+
+        var mean = values.Average();
+        return (mean, Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (draws - 1)));
+    }
 }

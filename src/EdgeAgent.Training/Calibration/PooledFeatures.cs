@@ -4,7 +4,7 @@ using TorchSharp;
 namespace EdgeAgent.Training.Calibration;
 
 /// <summary>
-/// Spatial means of a frozen-backbone run's feature maps, the training-side twin of the exported model's
+/// Spatial means of a run's feature maps (a TorchSharp backbone's computed from the images), the training-side twin of the exported model's
 /// <c>features</c> output (a ReduceMean over the Grad-CAM target layer; export checks the two agree).
 /// </summary>
 public static class PooledFeatures
@@ -20,11 +20,6 @@ public static class PooledFeatures
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(set);
-        if (model.Frozen is null)
-        {
-            throw new InvalidOperationException("Pooled features need a frozen-backbone run (its inputs are feature maps, not images).");
-        }
-
         model.Module.eval();
         using var noGrad = torch.no_grad();
         var channels = model.FeatureShape[0];
@@ -35,7 +30,9 @@ public static class PooledFeatures
             using var scope = torch.NewDisposeScope();
             var count = Math.Min(64, all.Length - start);
             var (x, _) = HeadTrainer.Batch(set, all.AsSpan(start, count), model.InputShape, torch.CPU);
-            var map = layer == Layer.Target ? model.Head.Standardize(x) : x;
+            // A frozen run's inputs are the feature maps; a TorchSharp run's are images, so run its backbone.
+            var features = model.Frozen is null ? ((Models.CnnRnnModel)model.Module).Backbone.forward(x) : x;
+            var map = layer == Layer.Target ? model.Head.Standardize(features) : features;
             var pooled = map.mean([2, 3]).data<float>().ToArray();
             for (var i = 0; i < count; i++)
             {

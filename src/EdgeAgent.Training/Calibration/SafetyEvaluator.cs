@@ -145,18 +145,8 @@ public sealed class SafetyEvaluator(TextWriter output)
     {
         var oracle = TemperatureScaling.Fit(logits, labels);
         var (confidences, _) = CalibrationError.TopClass(logits, labels, validation.Temperature);
-        // Sampling floor: if every confidence were exactly right, outcomes would be Bernoulli(confidence); the ECE of
-        // such draws on this many images is what ECE measures even for a perfect model.
-        var random = new Random(12345);
-        var floors = new double[FloorDraws];
-        for (var d = 0; d < FloorDraws; d++)
-        {
-            var outcomes = confidences.Select(c => random.NextDouble() < c).ToArray();
-            floors[d] = CalibrationError.Expected(confidences, outcomes);
-        }
-
-        var mean = floors.Average();
-        var (top, correct) = CalibrationError.TopClass(logits, labels, 1.0);
+        var (floor, spread) = CalibrationError.SamplingFloor(confidences, FloorDraws);
+        var (_, correct) = CalibrationError.TopClass(logits, labels, 1.0);
         return new CalibrationNumbers(
             logits.Length,
             correct.Count(c => c) / (double)correct.Length,
@@ -166,8 +156,8 @@ public sealed class SafetyEvaluator(TextWriter output)
             CalibrationError.OfLogits(logits, labels, oracle),
             TemperatureScaling.NegativeLogLikelihood(logits, labels, 1.0),
             TemperatureScaling.NegativeLogLikelihood(logits, labels, validation.Temperature),
-            mean,
-            Math.Sqrt(floors.Sum(f => (f - mean) * (f - mean)) / (FloorDraws - 1)));
+            floor,
+            spread);
     }
 
     private static string Render(RunDescriptor run, SafetyFit fit, ScoredSet inSet, List<ScoredSet> oodSets, CalibrationNumbers c)
@@ -177,8 +167,8 @@ public sealed class SafetyEvaluator(TextWriter output)
         var distance = fit.Safety.FeatureDistance;
         md.AppendLine("# Safety evaluation").AppendLine();
         md.AppendLine(string.Create(ic, $"Run trained on {run.TrainFiles.Count} images; safety fitted on its {fit.Report.Samples} validation images: T = {fit.Safety.Temperature:0.000}, ")
-            + string.Create(ic, $"energy limits review {fit.Safety.ReviewThreshold:0.###} / OOD {fit.Safety.OodThreshold:0.###}")
-            + (distance is null ? "; no feature statistics (TorchSharp backbone)." : string.Create(ic, $", feature-distance limits review {distance.ReviewThreshold:0.##} / OOD {distance.OodThreshold:0.##} ({fit.Statistics!.Rank} components, shrinkage {fit.Shrinkage:0.###}), both at {distance.ThresholdTpr:P0} of validation X-rays accepted.")));
+            + string.Create(ic, $"energy limits review {fit.Safety.ReviewThreshold:0.###} / OOD {fit.Safety.OodThreshold:0.###} ({SafetyCalibrator.ReviewTpr:P0} / {SafetyCalibrator.OodTpr:P0})")
+            + (distance is null ? "; no feature statistics (TorchSharp backbone)." : string.Create(ic, $", feature-distance limits review {distance.ReviewThreshold:0.##} / OOD {distance.OodThreshold:0.##} ({fit.Statistics!.Rank} components, shrinkage {fit.Shrinkage:0.###}), OOD at {distance.ThresholdTpr:P0} of validation X-rays accepted, review at {SafetyCalibrator.DistanceReviewTpr:P0}.")));
         md.AppendLine();
         md.AppendLine("| set | images | gate rejects | flagged out-of-distribution | needs review | rejected or flagged | energy AUROC | feature-distance AUROC | backbone-layer distance AUROC |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|");

@@ -101,7 +101,8 @@ internal static class BenchFidelityCommand
             var validation = QuantizationValidator.Compare(
                 fp32, quantized, phantoms.Samples(settings.Seed, settings.Count, masks), inputShape, manifest.Outputs.Logits, camOutput, manifest.Labels,
                 settings.Threads, new ConsoleProgressBar(error, "comparing", settings.Count),
-                (sample, outputs) => accumulator.Add(sample.Label, masks.Remove(sample.Source, out var mask) ? mask : null, outputs), cancellationToken);
+                (sample, outputs) => accumulator.Add(sample.Label, masks.Remove(sample.Source, out var mask) ? mask : null, outputs),
+                manifest.TargetLayer is { } target ? [target] : null, cancellationToken);
             error.WriteLine();
             var report = accumulator.Report();
 
@@ -109,10 +110,16 @@ internal static class BenchFidelityCommand
             output.WriteLine($"  int8: {QuantizationCliOptions.Describe(options)}; {quantized.CalibrationSamples} calibration phantoms (seed {settings.CalibrationSeed}), " +
                              $"{report.Samples} held-out phantoms (seed {settings.Seed}), {settings.Size} px before the model's resize to {spec.Width}x{spec.Height}");
             Print(report, output);
-            output.WriteLine($"  worst layers by SQNR (fp32 vs int8 on the {validation.Samples} held-out phantoms):");
-            foreach (var layer in validation.Layers.Take(settings.Layers))
+            output.WriteLine($"  SQNR fp32 vs int8 on the {validation.Samples} held-out phantoms (accumulated from the input; own = this tensor's rounding alone):");
+            if (manifest.TargetLayer is { } cam && validation.Layers.FirstOrDefault(l => l.Tensor == cam) is { } targetLayer)
             {
-                output.WriteLine($"    {layer.Decibels,7:F1} dB  {layer.Tensor}");
+                output.WriteLine($"    {targetLayer.Decibels,7:F1} dB              {cam} (CAM target, float)");
+            }
+
+            output.WriteLine($"  worst {Math.Min(settings.Layers, validation.Layers.Count)} quantized tensors:");
+            foreach (var layer in validation.Layers.Where(l => !double.IsNaN(l.LocalDecibels)).Take(settings.Layers))
+            {
+                output.WriteLine($"    {layer.Decibels,7:F1} dB  own {layer.LocalDecibels,5:F1} dB  {layer.Tensor}");
             }
 
             IReadOnlyList<(string Label, ModelProto Model)> variants =

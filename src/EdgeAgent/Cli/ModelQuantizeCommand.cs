@@ -8,7 +8,7 @@ using EdgeAgent.Onnx.Quantization;
 namespace EdgeAgent.Cli;
 
 /// <summary>
-/// `edge-agent model quantize PKG --calibration DIR --out PKG [--method minmax|percentile|entropy] [--per-channel true|false]
+/// `edge-agent model quantize PKG --calibration DIR --out PKG [--method minmax|percentile|entropy] [--percentile P] [--per-channel true|false]
 /// [--activations uint8|int8] [--exclude NAME|OP ...] [--validate DIR] [--max-images N]`: static int8 QDQ quantization
 /// calibrated on images preprocessed as the manifest says; prints sizes, the worst layers' SQNR and, with --validate,
 /// top-1 agreement, accuracy per class and the float-vs-int8 CAM correlation.
@@ -84,7 +84,7 @@ internal static class ModelQuantizeCommand
             Console.WriteLine($"Worst layers by SQNR (float vs int8 on {report.Samples} image(s)):");
             foreach (var layer in report.Layers.Take(5))
             {
-                Console.WriteLine($"  {layer.Decibels,7:F1} dB  {layer.Tensor}");
+                Console.WriteLine($"  {layer.Decibels,7:F1} dB  (own rounding {layer.LocalDecibels,5:F1} dB)  {layer.Tensor}");
             }
 
             if (validation is not null)

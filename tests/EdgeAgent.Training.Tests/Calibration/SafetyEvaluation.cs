@@ -26,6 +26,15 @@ internal sealed record SafetyEvaluation(double GateFalseRejection, double GateRe
     /// <summary>Share of held-out chest images above that threshold (false flags).</summary>
     public double ChestDistanceFlagged { get; init; } = double.NaN;
 
+    /// <summary>Top-class accuracy on the held-out chest images.</summary>
+    public double Accuracy { get; init; } = double.NaN;
+
+    /// <summary>ECE at the temperature that is best for the held-out set itself (what temperature alone can reach).</summary>
+    public double EceOracle { get; init; } = double.NaN;
+
+    /// <summary>Mean ECE of a perfectly calibrated model with the fitted confidences on this many images.</summary>
+    public double EceFloor { get; init; } = double.NaN;
+
     public static SafetyEvaluation Measure(string packageDirectory, int perClass, int perKind, int size)
     {
         using var package = ModelPackage.Load(packageDirectory);
@@ -70,6 +79,9 @@ internal sealed record SafetyEvaluation(double GateFalseRejection, double GateRe
             chest.Count,
             nonChest.Count)
         {
+            Accuracy = CalibrationError.TopClass(chestLogits, labels, 1.0).Correct.Count(c => c) / (double)chest.Count,
+            EceOracle = CalibrationError.OfLogits(chestLogits, labels, TemperatureScaling.Fit(chestLogits, labels)),
+            EceFloor = CalibrationError.SamplingFloor(CalibrationError.TopClass(chestLogits, labels, safety.Temperature).Confidences).Mean,
             DistanceAuroc = distance.DistanceAuroc,
             DistanceFlagged = distance.DistanceFlagged,
             ChestDistanceFlagged = distance.ChestDistanceFlagged,
@@ -79,7 +91,8 @@ internal sealed record SafetyEvaluation(double GateFalseRejection, double GateRe
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"held-out chest phantoms {Chest}, non-chest {NonChest}: gate false rejection {GateFalseRejection:P1}, gate rejects non-chest {GateRejectionOfNonChest:P1}; " +
         $"energy AUROC {EnergyAuroc:0.000}, non-chest flagged OOD {OodFlaggedAtThreshold:P1}, chest flagged OOD {ChestFlaggedAtThreshold:P1}; " +
-        $"feature-distance AUROC {DistanceAuroc:0.000}, non-chest flagged {DistanceFlagged:P1}, chest flagged {ChestDistanceFlagged:P1}; ECE {EceBefore:0.0000} -> {EceAfter:0.0000}");
+        $"feature-distance AUROC {DistanceAuroc:0.000}, non-chest flagged {DistanceFlagged:P1}, chest flagged {ChestDistanceFlagged:P1}; accuracy {Accuracy:P1}, ECE {EceBefore:0.0000} -> {EceAfter:0.0000} " +
+        $"(best temperature for this set {EceOracle:0.0000}, sampling floor of a perfectly calibrated model {EceFloor:0.0000})");
 
     private static (float[] Logits, float[]? Features) Run(InferenceSession session, ModelManifest manifest, DecodedImage image)
     {
