@@ -229,33 +229,7 @@ public sealed class PostgresResultStore(string connectionString) : IResultStore
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
-    private static string Where(NpgsqlCommand command, ResultQuery query)
-    {
-        var clauses = new List<string>();
-        void Add(string clause, string name, object? value)
-        {
-            if (value is not null)
-            {
-                clauses.Add(clause);
-                command.Parameters.AddWithValue(name, value);
-            }
-        }
-        Add("device_id = @device", "device", query.DeviceId);
-        Add("site = @site", "site", query.Site);
-        Add("label = @label", "label", query.Label);
-        if (query.Statuses is { Count: > 0 } statuses)
-        {
-            var names = statuses.Select((status, i) => (Name: $"status{i}", Value: status)).ToList();
-            clauses.Add($"status IN ({string.Join(", ", names.Select(n => "@" + n.Name))})");
-            foreach (var (name, value) in names)
-            {
-                command.Parameters.AddWithValue(name, value);
-            }
-        }
-        Add("acquired_at >= @from", "from", query.From?.ToUniversalTime());
-        Add("acquired_at < @to", "to", query.To?.ToUniversalTime());
-        return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
-    }
+    private static string Where(NpgsqlCommand command, ResultQuery query) => ResultQuerySql.Where(command, query, '@', t => t.ToUniversalTime());
 
     private static StoredResult ReadResult(NpgsqlDataReader reader)
     {

@@ -309,33 +309,7 @@ public sealed class SqliteResultStore(string path) : IResultStore
         return connection;
     }
 
-    private static string Where(SqliteCommand command, ResultQuery query)
-    {
-        var clauses = new List<string>();
-        void Add(string clause, string name, object? value)
-        {
-            if (value is not null)
-            {
-                clauses.Add(clause);
-                command.Parameters.AddWithValue(name, value);
-            }
-        }
-        Add("device_id = $device", "$device", query.DeviceId);
-        Add("site = $site", "$site", query.Site);
-        Add("label = $label", "$label", query.Label);
-        if (query.Statuses is { Count: > 0 } statuses)
-        {
-            var names = statuses.Select((status, i) => (Name: $"$status{i}", Value: status)).ToList();
-            clauses.Add($"status IN ({string.Join(", ", names.Select(n => n.Name))})");
-            foreach (var (name, value) in names)
-            {
-                command.Parameters.AddWithValue(name, value);
-            }
-        }
-        Add("acquired_at >= $from", "$from", query.From?.ToUnixTimeMilliseconds());
-        Add("acquired_at < $to", "$to", query.To?.ToUnixTimeMilliseconds());
-        return clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
-    }
+    private static string Where(SqliteCommand command, ResultQuery query) => ResultQuerySql.Where(command, query, '$', t => t.ToUnixTimeMilliseconds());
 
     private static StoredResult ReadResult(SqliteDataReader reader)
     {

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using Onnx;
@@ -80,16 +81,8 @@ public static class CamOverheadBenchmark
         };
     }
 
-    private static byte[] Serialize(ModelProto model)
-    {
-        using var stream = new MemoryStream();
-        using (var output = new Google.Protobuf.CodedOutputStream(stream, leaveOpen: true))
-        {
-            model.WriteTo(output);
-            output.Flush();
-        }
-        return stream.ToArray();
-    }
+    // ToByteArray sizes the buffer exactly: a growing MemoryStream would hold up to twice a 0.8 GB model.
+    private static byte[] Serialize(ModelProto model) => model.ToByteArray();
 
     private static double Median(List<double> values)
     {
