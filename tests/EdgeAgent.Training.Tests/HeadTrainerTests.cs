@@ -4,6 +4,11 @@ using TorchSharp;
 
 namespace EdgeAgent.Training.Tests;
 
+/// <remarks>
+/// The resume test compares dropout masks drawn from TorchSharp's process-wide generator; a training
+/// test running beside it reseeds that generator, so these run alone.
+/// </remarks>
+[Collection(TorchSharpGlobalStateCollection.Name)]
 public sealed class HeadTrainerTests
 {
     private static readonly HeadOptions SmallHead = new() { LstmUnits = 8, Activation = "tanh", Dense1 = 8, Dense2 = 8, Dropout = 0, Standardize = false };

@@ -27,14 +27,21 @@ public static class ExportQuantization
         float[] Load(string file) => Preprocessor.ToTensor(ImageDecoder.DecodeFile(file), spec);
         var options = new QuantizationOptions
         {
-            // The Grad-CAM subgraph stays float and reads the quantized forward's dequantized tensors.
-            FloatOutputs = manifest.Outputs.Cam is { } cam ? new HashSet<string>([cam], StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal),
+            // The Grad-CAM subgraph and the pooled features (the OOD distance's input) stay float and read
+            // the quantized forward's dequantized tensors.
+            FloatOutputs = new[] { manifest.Outputs.Cam, manifest.Outputs.Features }.OfType<string>().ToHashSet(StringComparer.Ordinal),
         };
         var images = CalibrationImageFolder.Open(calibrationDirectory, manifest.Labels, Load);
         output.WriteLine($"Quantizing to int8 (QDQ, {options.Method}, {options.Activations} activations, per-channel weights) on {images.Files.Count} calibration image(s) from {images.Root}.");
         var result = ModelQuantizer.Quantize(joined, images.Samples(), inputShape, options);
 
-        var comparison = heldOut.Take(MaxComparisonImages).Select(s => new CalibrationSample(s.RelativePath, Load(s.FullPath), s.Label)).ToList();
+        // Round-robin over the classes, so a capped comparison still covers each of them.
+        var comparison = heldOut.GroupBy(s => s.Label)
+            .SelectMany(g => g.Select((sample, rank) => (sample, rank)))
+            .OrderBy(x => x.rank).ThenBy(x => x.sample.Label)
+            .Take(MaxComparisonImages)
+            .Select(x => new CalibrationSample(x.sample.RelativePath, Load(x.sample.FullPath), x.sample.Label))
+            .ToList();
         var validation = QuantizationValidator.Compare(joined, result, comparison, inputShape, manifest.Outputs.Logits, manifest.Outputs.Cam, manifest.Labels);
         output.WriteLine($"int8 vs float on {validation.Samples} held-out image(s): top-1 agreement {validation.Top1Agreement:P1}, " +
             string.Join(", ", validation.PerClass.Select(c => $"{c.Label} {c.FloatAccuracy:P0} -> {c.Int8Accuracy:P0}")) +
