@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 using EdgeAgent.Onnx.Assembly;
 
 namespace EdgeAgent.Models;
@@ -73,7 +74,8 @@ public static class BundledModel
 
     /// <summary>
     /// Joins the bundle with the ResNet18 backbone into cacheRoot/name-hash, or reuses that folder when an earlier run
-    /// made it. The hash covers the head and the template, so a changed bundle gets a fresh package.
+    /// made it. The hash covers the bundle's files and the assembler's build, so a changed bundle or a new agent release
+    /// (whose assembler may add outputs) gets a fresh package.
     /// </summary>
     public static string Assemble(string bundle, string cacheRoot, string? backboneDirectory, TextWriter notices)
     {
@@ -98,13 +100,19 @@ public static class BundledModel
         return folder;
     }
 
-    /// <summary>First 16 hex digits of SHA-256 over the head and the manifest template.</summary>
+    /// <summary>
+    /// First 16 hex digits of SHA-256 over every file of the bundle but its notes (*.md), by name, and over the module
+    /// version id of the assembler (deterministic builds change it only when its code changes).
+    /// </summary>
     public static string BundleHash(string bundle)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var name in new[] { BundledModelAssembler.HeadFileName, BundledModelAssembler.ManifestTemplateFileName })
+        hash.AppendData(typeof(BundledModelAssembler).Assembly.ManifestModule.ModuleVersionId.ToByteArray());
+        var files = Directory.GetFiles(bundle).Where(f => !f.EndsWith(".md", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal);
+        foreach (var file in files)
         {
-            hash.AppendData(File.ReadAllBytes(Path.Combine(bundle, name)));
+            hash.AppendData(Encoding.UTF8.GetBytes(Path.GetFileName(file) + "\n"));
+            hash.AppendData(File.ReadAllBytes(file));
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
