@@ -19,27 +19,12 @@ public static class PooledFeatures
     public static float[][] Compute(RunModel model, FeatureSet set, Layer layer = Layer.Target)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(set);
-        model.Module.eval();
-        using var noGrad = torch.no_grad();
-        var channels = model.FeatureShape[0];
-        var result = new float[set.Count][];
-        var all = Enumerable.Range(0, set.Count).ToArray();
-        for (var start = 0; start < all.Length; start += 64)
+        return RowsPerSample.Compute(model, set, model.FeatureShape[0], x =>
         {
-            using var scope = torch.NewDisposeScope();
-            var count = Math.Min(64, all.Length - start);
-            var (x, _) = HeadTrainer.Batch(set, all.AsSpan(start, count), model.InputShape, torch.CPU);
             // A frozen run's inputs are the feature maps; a TorchSharp run's are images, so run its backbone.
             var features = model.Frozen is null ? ((Models.CnnRnnModel)model.Module).Backbone.forward(x) : x;
             var map = layer == Layer.Target ? model.Head.Standardize(features) : features;
-            var pooled = map.mean([2, 3]).data<float>().ToArray();
-            for (var i = 0; i < count; i++)
-            {
-                result[start + i] = pooled.AsSpan(i * channels, channels).ToArray();
-            }
-        }
-
-        return result;
+            return map.mean([2, 3]);
+        });
     }
 }
