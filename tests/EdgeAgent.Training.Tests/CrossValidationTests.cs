@@ -7,6 +7,7 @@ using EdgeAgent.Training.Training;
 namespace EdgeAgent.Training.Tests;
 
 /// <summary>`edge-train train --folds 3` on a few phantoms: every fold trained and reported, then the per-class mean ± sd.</summary>
+[Collection(TorchSharpGlobalStateCollection.Name)]
 public sealed class CrossValidationTests : IDisposable
 {
     private readonly string root = Directory.CreateTempSubdirectory("edge-train-kfold").FullName;

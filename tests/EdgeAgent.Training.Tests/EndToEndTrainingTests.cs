@@ -13,6 +13,7 @@ namespace EdgeAgent.Training.Tests;
 /// Small real run: phantoms written to a temp folder, frozen ResNet18 features, the paper's head,
 /// evaluation on a held-out split, export with parity check, and assembly from the bundle.
 /// </summary>
+[Collection(TorchSharpGlobalStateCollection.Name)]
 public sealed class EndToEndTrainingTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string root = Directory.CreateTempSubdirectory("edge-train-e2e").FullName;
@@ -31,7 +32,9 @@ public sealed class EndToEndTrainingTests(ITestOutputHelper output) : IDisposabl
             Backbone = BackboneSpec.Parse("resnet18", null, null, null, null),
             Head = E2eHead,
             Training = new TrainingOptions { Epochs = 25, Optimizer = "adam", LearningRate = 1e-3, Patience = 0 },
-            Augmentation = new Data.AugmentationOptions { CopiesPerImage = 0 },
+            // One augmented copy per image, as the bundled model's recipe: without it this seeded run held out 92.6 %
+            // (one image above the bar), with it 94.4 %.
+            Augmentation = new Data.AugmentationOptions { CopiesPerImage = 1 },
             ValidationFraction = 0.15,
             TestFraction = 0.2,
         });
@@ -39,6 +42,7 @@ public sealed class EndToEndTrainingTests(ITestOutputHelper output) : IDisposabl
         var report = new TrainingPipeline(TextWriter.Null).Evaluate(runDirectory, null);
         // 18 held-out images per class that the head never saw; 90% is the CI bar of the issue.
         Assert.Equal(54, report.Test.Count);
+        output.WriteLine($"held-out accuracy {report.Test.Accuracy:P1}");
         Assert.True(report.Test.Accuracy > 0.90, $"held-out accuracy {report.Test.Accuracy:P1}\n{log}");
 
         var package = Path.Combine(root, "package");

@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace EdgeAgent.Training.Tests;
 
+[Collection(TorchSharpGlobalStateCollection.Name)]
 public sealed class HeadExportParityTests
 {
     // Float32 LSTM over 12-16 steps plus three small dense layers: each op rounds at ~6e-8 relative and

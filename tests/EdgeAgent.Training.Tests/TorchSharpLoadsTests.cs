@@ -2,6 +2,7 @@ using TorchSharp;
 
 namespace EdgeAgent.Training.Tests;
 
+[Collection(TorchSharpGlobalStateCollection.Name)]
 public sealed class TorchSharpLoadsTests
 {
     [Fact]
