@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using EdgeAgent.Messaging.Contracts;
@@ -11,6 +12,8 @@ namespace EdgeAgent.Hub.Storage;
 /// </summary>
 public sealed class SqliteResultStore(string path) : IResultStore
 {
+    private static readonly ResultQuerySql Queries = new('$', "payload", t => t.ToUnixTimeMilliseconds(), ReadResult);
+
     private readonly string _connectionString = new SqliteConnectionStringBuilder
     {
         DataSource = path,
@@ -226,37 +229,16 @@ public sealed class SqliteResultStore(string path) : IResultStore
 
     public async Task<ResultPage> QueryResultsAsync(ResultQuery query, CancellationToken cancellationToken)
     {
-        var limit = Math.Clamp(query.Limit, 1, ResultQuery.MaxLimit);
-        var offset = Math.Max(0, query.Offset);
         await using var connection = await OpenReaderAsync(cancellationToken);
-
-        await using var count = connection.CreateCommand();
-        count.CommandText = "SELECT count(*) FROM results" + Where(count, query) + ";";
-        var total = (long)(await count.ExecuteScalarAsync(cancellationToken) ?? 0L);
-
-        await using var page = connection.CreateCommand();
-        page.CommandText = "SELECT payload, received_at FROM results" + Where(page, query)
-            + " ORDER BY acquired_at DESC, result_id DESC LIMIT $limit OFFSET $offset;";
-        page.Parameters.AddWithValue("$limit", limit);
-        page.Parameters.AddWithValue("$offset", offset);
-        var items = new List<StoredResult>(limit);
-        await using var reader = await page.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            items.Add(ReadResult(reader));
-        }
-        return new ResultPage(items, total, offset, limit);
+        return await Queries.PageAsync(connection, query, cancellationToken);
     }
 
     public async IAsyncEnumerable<StoredResult> ExportResultsAsync(ResultQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT payload, received_at FROM results" + Where(command, query) + " ORDER BY acquired_at DESC, result_id DESC;";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await foreach (var result in Queries.ExportAsync(connection, query, cancellationToken))
         {
-            yield return ReadResult(reader);
+            yield return result;
         }
     }
 
@@ -309,9 +291,7 @@ public sealed class SqliteResultStore(string path) : IResultStore
         return connection;
     }
 
-    private static string Where(SqliteCommand command, ResultQuery query) => ResultQuerySql.Where(command, query, '$', t => t.ToUnixTimeMilliseconds());
-
-    private static StoredResult ReadResult(SqliteDataReader reader)
+    private static StoredResult ReadResult(DbDataReader reader)
     {
         var result = JsonSerializer.Deserialize(reader.GetString(0), MessagingJsonContext.Default.ResultMessage)
             ?? throw new InvalidDataException("A stored result payload is null.");
