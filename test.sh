@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
+command -v python3 >/dev/null 2>&1 || need+=(python3)   # the closing summary line
 command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)
 command -v mosquitto_sub >/dev/null 2>&1 || need+=(mosquitto-clients)
 command -v img2dcm >/dev/null 2>&1 || need+=(dcmtk)
