@@ -33,7 +33,9 @@ public static class BundledModelAssembler
 
         var head = ModelProto.Parser.ParseFrom(File.ReadAllBytes(headPath));
         var template = ModelManifestJson.Deserialize(File.ReadAllBytes(templatePath));
-        var (model, manifest) = Assemble(head, ResNet18Backbone.Load(backboneDirectory), template);
+        var (channels, height, width) = FeatureShape(head, headPath);
+        var cut = ResNet18Cut.ForFeatureShape(channels, height, width);
+        var (model, manifest) = Assemble(head, ResNet18Backbone.Load(backboneDirectory, cut), template);
         var writer = new ModelPackageWriter(manifest).WithModel(model);
         if (manifest.Safety?.FeatureDistance is { } distance)
         {
@@ -48,6 +50,19 @@ public static class BundledModelAssembler
         }
 
         return writer.WriteFolder(packageDirectory);
+    }
+
+    /// <summary>[C, H, W] of the head's one feature input: it says where the backbone must be cut.</summary>
+    private static (long Channels, long Height, long Width) FeatureShape(ModelProto head, string headPath)
+    {
+        var initializers = head.Graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var dims = head.Graph.Input.Where(i => !initializers.Contains(i.Name)).Select(i => i.Type?.TensorType?.Shape?.Dim).ToList();
+        if (dims is not [{ Count: 4 } d] || d.Skip(1).Any(x => x.DimValue <= 0))
+        {
+            throw new InvalidOperationException($"{headPath}: the head must have one feature input of shape [N, C, H, W] with fixed C, H, W.");
+        }
+
+        return (d[1].DimValue, d[2].DimValue, d[3].DimValue);
     }
 
     /// <summary>Joins, adds Grad-CAM and completes the manifest; returns them without writing.</summary>

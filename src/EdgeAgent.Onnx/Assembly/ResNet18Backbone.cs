@@ -6,8 +6,9 @@ namespace EdgeAgent.Onnx.Assembly;
 
 /// <summary>
 /// The ImageNet-pretrained ResNet18 of the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18
-/// (a CNTK export, opset 8, batch 1) made into a frozen backbone: cut at the last convolutional
-/// feature map (512x7x7, after the last residual block's ReLU), moved to opset 17, batch made
+/// (a CNTK export, opset 8, batch 1) made into a frozen backbone: cut at a convolutional feature map
+/// (512x7x7 after the last residual block's ReLU, or 256x14x14 after the third stage: see
+/// <see cref="ResNet18Cut"/>), moved to opset 17, batch made
 /// symbolic, and the package's own preprocessing (RGB to BGR, minus a per-pixel mean image, on
 /// 0..255 pixels) folded in front, so the model takes plain RGB 0..255 pixels.
 /// </summary>
@@ -17,8 +18,6 @@ public static class ResNet18Backbone
     public const string PreprocessFileName = "ResNetPreprocess.onnx";
     /// <summary>Folder below the application base where EdgeAgent.Onnx.csproj copies the package files.</summary>
     public const string DefaultFolder = "backbones/resnet18";
-    /// <summary>The last ReLU before the 7x7 average pool in the CNTK graph.</summary>
-    public const string CntkFeatureTensor = "ReLU393_Output_0";
     public const string InputName = "image";
     public const string FeatureName = "backbone_features";
     public const int Size = 224;
@@ -26,9 +25,10 @@ public static class ResNet18Backbone
     /// <summary>The default folder next to the running application.</summary>
     public static string DefaultDirectory => Path.Combine(AppContext.BaseDirectory, DefaultFolder);
 
-    public static FrozenBackbone Load(string? directory = null, int opset = 17)
+    public static FrozenBackbone Load(string? directory = null, ResNet18Cut? cut = null, int opset = 17)
     {
         directory ??= DefaultDirectory;
+        cut ??= ResNet18Cut.LastStage;
         var modelPath = Path.Combine(directory, ModelFileName);
         var preprocessPath = Path.Combine(directory, PreprocessFileName);
         foreach (var path in new[] { modelPath, preprocessPath })
@@ -43,7 +43,7 @@ public static class ResNet18Backbone
 
         var original = ModelProto.Parser.ParseFrom(File.ReadAllBytes(modelPath));
         var meanImage = ReadMeanImage(ModelProto.Parser.ParseFrom(File.ReadAllBytes(preprocessPath)), preprocessPath);
-        var model = OnnxGraphSurgery.CutAt(original, CntkFeatureTensor);
+        var model = OnnxGraphSurgery.CutAt(original, cut.CntkTensor);
         OpsetUpgrader.Upgrade(model, opset);
         var graph = model.Graph;
         if (graph.Input.Count != 1)
@@ -56,9 +56,9 @@ public static class ResNet18Backbone
         var cntkInput = graph.Input[0].Name;
         graph.Input.Clear();
         graph.Input.Add(OnnxGraphSurgery.FloatValueInfo(InputName, [-1, 3, Size, Size]));
-        OnnxGraphSurgery.RenameTensor(graph, CntkFeatureTensor, FeatureName);
+        OnnxGraphSurgery.RenameTensor(graph, cut.CntkTensor, FeatureName);
         graph.Output.Clear();
-        graph.Output.Add(OnnxGraphSurgery.FloatValueInfo(FeatureName, [-1, 512, 7, 7]));
+        graph.Output.Add(OnnxGraphSurgery.FloatValueInfo(FeatureName, [-1, cut.Channels, cut.Size, cut.Size]));
 
         // Folded preprocessing: BGR = image[:, [2, 1, 0]], then minus the mean image (broadcast over N).
         var order = new TensorProto { Name = "resnet_prep_bgr_order", DataType = (int)TensorProto.Types.DataType.Int64 };
@@ -81,13 +81,13 @@ public static class ResNet18Backbone
         model.ProducerName = "EdgeAgent.Onnx.Assembly";
         return new FrozenBackbone
         {
-            Name = "resnet18",
+            Name = cut.Name,
             Model = model,
             InputName = InputName,
             FeatureName = FeatureName,
-            Channels = 512,
-            FeatureHeight = 7,
-            FeatureWidth = 7,
+            Channels = cut.Channels,
+            FeatureHeight = cut.Size,
+            FeatureWidth = cut.Size,
             // Preprocessing is inside the graph: the input is RGB pixels 0..255 unchanged.
             Input = new InputSpec { Name = InputName, Width = Size, Height = Size, Channels = ChannelOrder.Rgb, Scale = 1f, Mean = [0f, 0f, 0f], Std = [1f, 1f, 1f] },
         };

@@ -9,6 +9,8 @@ public sealed record CalibrationReport
     public required double EceBefore { get; init; }
     public required double EceAfter { get; init; }
     public required int Samples { get; init; }
+    /// <summary>Every validation image classified correctly: no temperature can be fitted and T stayed 1.</summary>
+    public required bool Separable { get; init; }
     public required IReadOnlyList<ReliabilityBin> BinsBefore { get; init; }
     public required IReadOnlyList<ReliabilityBin> BinsAfter { get; init; }
 
@@ -26,6 +28,7 @@ public sealed record CalibrationReport
             EceBefore = CalibrationError.Expected(cb, ok, bins),
             EceAfter = CalibrationError.Expected(ca, oka, bins),
             Samples = logits.Count,
+            Separable = TemperatureScaling.IsSeparable(logits, labels),
             BinsBefore = CalibrationError.Bins(cb, ok, bins),
             BinsAfter = CalibrationError.Bins(ca, oka, bins),
         };

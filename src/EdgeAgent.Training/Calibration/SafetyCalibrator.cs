@@ -82,8 +82,9 @@ public static class SafetyCalibrator
             FeatureDistance = distanceSpec,
         };
         ReliabilityDiagram.WritePng(Path.Combine(diagramDirectory, DiagramFileName), report.BinsBefore, report.EceBefore, report.BinsAfter, report.EceAfter, report.Temperature);
+        var separableNote = report.Separable ? " (all classified correctly, so NLL has no minimum: T kept at 1)" : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Calibration on {report.Samples} validation images: T = {report.Temperature:0.000}, NLL {report.NllBefore:0.0000} -> {report.NllAfter:0.0000}, " +
+            $"Calibration on {report.Samples} validation images: T = {report.Temperature:0.000}{separableNote}, NLL {report.NllBefore:0.0000} -> {report.NllAfter:0.0000}, " +
             $"ECE(15 bins) {report.EceBefore:0.0000} -> {report.EceAfter:0.0000}; energy thresholds review {safety.ReviewThreshold:0.###} ({ReviewTpr:P0}), " +
             $"OOD {safety.OodThreshold:0.###} ({OodTpr:P0}). Diagram: {Path.Combine(diagramDirectory, DiagramFileName)}"));
         return new SafetyFit(safety, report, statistics, file, shrinkage);

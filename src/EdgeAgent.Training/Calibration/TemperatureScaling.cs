@@ -3,17 +3,25 @@ namespace EdgeAgent.Training.Calibration;
 /// <summary>
 /// Temperature scaling (Guo et al. 2017): one scalar T fitted on validation logits by minimising the negative
 /// log-likelihood of softmax(z / T). The NLL is convex in the inverse temperature b = 1/T (a log-sum-exp of linear
-/// functions of b minus a linear term), so a golden-section search over b finds the global minimum.
+/// functions of b minus a linear term), so a golden-section search over b finds the global minimum. That minimum
+/// exists only if some validation sample is misclassified (or tied): when every true-class logit is the strict
+/// maximum, each sample's NLL falls without bound as T -> 0, the fit would merely return the search range's edge
+/// and sharpen the model into over-confidence on the strength of a few dozen images, so T stays 1 then.
 /// </summary>
 public static class TemperatureScaling
 {
     /// <summary>Search range of the inverse temperature: T from 0.05 to 20 covers any sensible model.</summary>
     private const double MinInverse = 0.05, MaxInverse = 20.0;
 
-    /// <summary>The temperature minimising validation NLL.</summary>
+    /// <summary>The temperature minimising validation NLL; 1 when the set is separable (no minimum exists).</summary>
     public static double Fit(IReadOnlyList<float[]> logits, IReadOnlyList<int> labels)
     {
         Check(logits, labels);
+        if (IsSeparable(logits, labels))
+        {
+            return 1.0;
+        }
+
         var phi = (Math.Sqrt(5) - 1) / 2;
         double lo = MinInverse, hi = MaxInverse;
         double a = hi - (phi * (hi - lo)), b = lo + (phi * (hi - lo));
@@ -40,6 +48,13 @@ public static class TemperatureScaling
         }
 
         return 1.0 / ((lo + hi) / 2);
+    }
+
+    /// <summary>True when every sample's true-class logit is strictly larger than all its others.</summary>
+    public static bool IsSeparable(IReadOnlyList<float[]> logits, IReadOnlyList<int> labels)
+    {
+        Check(logits, labels);
+        return logits.Select((z, i) => z.Where((_, j) => j != labels[i]).All(v => v < z[labels[i]])).All(ok => ok);
     }
 
     /// <summary>Mean negative log-likelihood of the labels under softmax(logits / temperature).</summary>

@@ -11,7 +11,7 @@ internal static class TrainCommand
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "Dataset folder with covid/, pneumonia/, normal/ (optional labels.csv with a source column)", Required = true };
-        var backbone = new Option<string>("--backbone") { Description = "resnet18 (frozen, ImageNet, from the NuGet package), onnx, or a TorchSharp backbone trained end to end: tiny, resnet18-torch, vgg19, densenet121, inception_v3, inception_resnet_v2", DefaultValueFactory = _ => "resnet18" };
+        var backbone = new Option<string>("--backbone") { Description = "resnet18 (frozen, ImageNet, from the NuGet package, 512x7x7 map), resnet18-stage3 (the same cut after its third stage, 256x14x14), onnx, or a TorchSharp backbone trained end to end: tiny, resnet18-torch, vgg19, densenet121, inception_v3, inception_resnet_v2", DefaultValueFactory = _ => "resnet18" };
         var output = new Option<string>("--out") { Description = "Run folder to write", Required = true };
         var backboneOnnx = new Option<string?>("--backbone-onnx") { Description = "Frozen backbone ONNX file (with --backbone onnx)" };
         var featureTensor = new Option<string?>("--feature-tensor") { Description = "Name of the backbone's last convolutional feature map" };

@@ -1,7 +1,10 @@
+using EdgeAgent.Onnx.Assembly;
+
 namespace EdgeAgent.Training.Training;
 
 /// <summary>
-/// Which backbone a run used. Frozen ONNX backbones ("resnet18" from the NuGet package, or a user
+/// Which backbone a run used. Frozen ONNX backbones ("resnet18" and "resnet18-stage3" from the NuGet
+/// package, cut at its 512x7x7 or 256x14x14 map, or a user
 /// file with its feature tensor) have their features computed once by ONNX Runtime; TorchSharp
 /// backbones ("tiny", "resnet18-torch", "vgg19", "densenet121", "inception_v3",
 /// "inception_resnet_v2") are trained end to end with the head.
@@ -10,7 +13,7 @@ public sealed record BackboneSpec
 {
     public static IReadOnlyList<string> TorchNames { get; } = ["tiny", "resnet18-torch", "vgg19", "densenet121", "inception_v3", "inception_resnet_v2"];
 
-    /// <summary>"resnet18", "onnx" or one of <see cref="TorchNames"/>.</summary>
+    /// <summary>"resnet18", "resnet18-stage3", "onnx" or one of <see cref="TorchNames"/>.</summary>
     public required string Name { get; init; }
     /// <summary>User backbone file (Name "onnx").</summary>
     public string? OnnxPath { get; init; }
@@ -20,11 +23,11 @@ public sealed record BackboneSpec
     /// <summary>Input side of a user backbone or a TorchSharp backbone.</summary>
     public int InputSize { get; init; } = 224;
 
-    public bool IsFrozenOnnx => Name is "resnet18" or "onnx";
+    public bool IsFrozenOnnx => Name is "onnx" || ResNet18Cut.ByName(Name) is not null;
 
     public static BackboneSpec Parse(string name, string? onnxPath, string? featureTensor, int[]? featureShape, int? inputSize)
     {
-        var known = new[] { "resnet18", "onnx" }.Concat(TorchNames).ToList();
+        var known = ResNet18Cut.All.Select(c => c.Name).Append("onnx").Concat(TorchNames).ToList();
         if (!known.Contains(name))
         {
             throw new ArgumentException($"Unknown backbone '{name}'. Use one of: {string.Join(", ", known)} (\"onnx\" with --backbone-onnx FILE --feature-tensor NAME --feature-shape C,H,W).");

@@ -46,7 +46,7 @@ public sealed class RunModel : IDisposable
 
     public static FrozenBackbone LoadFrozen(BackboneSpec spec) => spec.Name switch
     {
-        "resnet18" => ResNet18Backbone.Load(),
+        _ when ResNet18Cut.ByName(spec.Name) is { } cut => ResNet18Backbone.Load(cut: cut),
         "onnx" => OnnxBackbone.Load(
             spec.OnnxPath!,
             spec.FeatureTensor!,

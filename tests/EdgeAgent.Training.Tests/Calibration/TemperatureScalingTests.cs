@@ -73,6 +73,29 @@ public sealed class TemperatureScalingTests
     }
 
     [Fact]
+    public void A_separable_validation_set_keeps_temperature_one_and_one_error_makes_the_minimum_finite()
+    {
+        // All true-class logits are the maximum: NLL only falls as T -> 0, so there is no temperature to fit.
+        float[][] logits = [[4f, 1f, 0f], [0f, 3f, 1f], [1f, 0f, 2f]];
+        int[] labels = [0, 1, 2];
+        Assert.True(TemperatureScaling.IsSeparable(logits, labels));
+        Assert.Equal(1.0, TemperatureScaling.Fit(logits, labels));
+        Assert.True(TemperatureScaling.NegativeLogLikelihood(logits, labels, 0.1) < TemperatureScaling.NegativeLogLikelihood(logits, labels, 1.0));
+
+        // One confident error makes sharpening costly: the fit is an interior minimum, not a range edge or 1.
+        float[][] withError = [.. logits, [3f, 0f, 0f]];
+        int[] withErrorLabels = [.. labels, 1];
+        Assert.False(TemperatureScaling.IsSeparable(withError, withErrorLabels));
+        var fitted = TemperatureScaling.Fit(withError, withErrorLabels);
+        Assert.InRange(fitted, 0.06, 19.0);
+        Assert.NotEqual(1.0, fitted, 3);
+        foreach (var other in new[] { fitted * 0.8, fitted * 1.25 })
+        {
+            Assert.True(TemperatureScaling.NegativeLogLikelihood(withError, withErrorLabels, other) > TemperatureScaling.NegativeLogLikelihood(withError, withErrorLabels, fitted));
+        }
+    }
+
+    [Fact]
     public void Nll_matches_a_hand_computed_value()
     {
         // One sample, logits [0, ln 3], label 1: p = 3/4, NLL = ln(4/3). At T = 2: p = √3/(1+√3).
