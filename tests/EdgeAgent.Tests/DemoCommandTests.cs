@@ -19,7 +19,7 @@ public sealed class DemoCommandTests : IDisposable
 
         var text = output.ToString();
         Assert.True(code == 0, $"{text}\n{error}");
-        Assert.Contains($"Model: {BundledModel.BundleName} 1.0.0 on", text, StringComparison.Ordinal);
+        Assert.Contains($"Model: {BundledModel.BundleName} 1.1.0 on", text, StringComparison.Ordinal);
         Assert.Contains("trained on synthetic phantoms, not on clinical X-rays", text, StringComparison.Ordinal);
         Assert.DoesNotContain("UNTRAINED", text, StringComparison.Ordinal);
         var package = Assert.Single(Directory.GetDirectories(cache));
