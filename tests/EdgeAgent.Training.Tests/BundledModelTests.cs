@@ -35,7 +35,7 @@ public sealed class BundledModelTests : IDisposable
             using var outputs = session.Run(runOptions, [manifest.Input.Name], [value], [manifest.Outputs.Probabilities!, manifest.Outputs.Cam!]);
             var probabilities = outputs[0].GetTensorDataAsSpan<float>().ToArray();
             Assert.Equal(1.0, probabilities.Sum(), 4);
-            Assert.Equal([1L, 3L, 7L, 7L], outputs[1].GetTensorTypeAndShape().Shape);
+            Assert.Equal([1L, 3L, 14L, 14L], outputs[1].GetTensorTypeAndShape().Shape); // the head reads the third stage's 14x14 map
             if (Array.IndexOf(probabilities, probabilities.Max()) == i % 3)
             {
                 correct++;
