@@ -65,7 +65,7 @@ internal static class RecurrentGradients
                     recC = e.Mul(dc, forgetSteps[t]);
                 }
             }
-            dX = SumOf(e, dX, s.TimesWeight(e.Concat(1, dz), p.W, 4 * s.Hidden, s.InputSize, s.Steps));
+            dX = SumOf(e, dX, s.InputGradient(dz, p.W, 4 * s.Hidden));
         }
         return s.Finish(dX!);
     }
@@ -145,7 +145,7 @@ internal static class RecurrentGradients
                         rec = SumOf(e, e.Mul(dh, zSteps[t]), e.Mul(drh, rSteps[t]), s.TimesWeight(e.Concat(3, dzp, drp), rzr, 2 * hs, hs, 1));
                 }
             }
-            dX = SumOf(e, dX, s.TimesWeight(e.Concat(1, dzx), p.W, 3 * hs, s.InputSize, s.Steps));
+            dX = SumOf(e, dX, s.InputGradient(dzx, p.W, 3 * hs));
         }
         return s.Finish(dX!);
     }
@@ -171,7 +171,7 @@ internal static class RecurrentGradients
                 da[t] = e.Mul(dh, factor[t]);
                 if (k > 0) rec = s.TimesWeight(da[t], p.R, s.Hidden, s.Hidden, 1);
             }
-            dX = SumOf(e, dX, s.TimesWeight(e.Concat(1, da), p.W, s.Hidden, s.InputSize, s.Steps));
+            dX = SumOf(e, dX, s.InputGradient(da, p.W, s.Hidden));
         }
         return s.Finish(dX!);
     }

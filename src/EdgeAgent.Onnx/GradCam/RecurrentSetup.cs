@@ -19,6 +19,7 @@ internal sealed class RecurrentSetup
 
     public RecurrentSetup(GradientContext c, NodeProto n, string?[] d, int steps, int directions, string direction, long hidden, long layout, int gates, RnnActivation[] acts)
     {
+        SumOverTime = ReferenceEquals(c.TimeSummedNode, n);
         _c = c;
         _n = n;
         _d = d;
@@ -47,6 +48,9 @@ internal sealed class RecurrentSetup
     public long Layout { get; }
     public int Gates { get; }
     public RnnActivation[] Acts { get; }
+
+    /// <summary>Only sum_t dX_t is wanted (see <see cref="GradientContext.TimeSummedNode"/>).</summary>
+    public bool SumOverTime { get; }
 
     private string TwinWithY()
     {
@@ -119,11 +123,24 @@ internal sealed class RecurrentSetup
         return e.Reshape(product, _c.Classes, steps, -1, outer);
     }
 
-    /// <summary>Back from time-major [K, T, N, I] to the node's layout; aligned with the node's inputs.</summary>
-    public string?[] Finish(string dxTimeMajor)
+    /// <summary>
+    /// One direction's input gradient from the gradients of its pre-activations (one [K, 1, N, inner] per step)
+    /// and its input weight W [inner, I]: dX = dz W for all steps at once, [K, T, N, I]; with
+    /// <see cref="SumOverTime"/>, (sum_t dz_t) W = sum_t dX_t, [K, N, I], one small product instead.
+    /// </summary>
+    public string InputGradient(string[] steps, string w, long inner)
+    {
+        var e = _c.E;
+        if (!SumOverTime) return TimesWeight(e.Concat(1, steps), w, inner, InputSize, Steps);
+        var sum = steps.Length == 1 ? steps[0] : e.Op("Sum", steps);
+        return e.Squeeze(TimesWeight(sum, w, inner, InputSize, 1), 1);
+    }
+
+    /// <summary>Back from time-major [K, T, N, I] to the node's layout (a time sum [K, N, I] as it is); aligned with the node's inputs.</summary>
+    public string?[] Finish(string dx)
     {
         var result = new string?[_n.Input.Count];
-        result[0] = Layout == 0 ? dxTimeMajor : _c.E.Transpose(dxTimeMajor, 0, 2, 1, 3);
+        result[0] = Layout == 0 || SumOverTime ? dx : _c.E.Transpose(dx, 0, 2, 1, 3);
         return result;
     }
 }
