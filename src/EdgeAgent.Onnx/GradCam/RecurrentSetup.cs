@@ -81,10 +81,9 @@ internal sealed class RecurrentSetup
         else hPrev = reverse ? e.Concat(0, e.Slice(y, 0, 1, Steps), h0) : e.Concat(0, h0, e.Slice(y, 0, 0, Steps - 1));
         var order = Enumerable.Range(0, Steps).ToArray();
         if (reverse) Array.Reverse(order);
-        string[]? dySteps = null;
-        if (_dYTimeMajor is not null) dySteps = SplitTime(e.Gather(_dYTimeMajor, dir, 2), 1);
+        var dy = _dYTimeMajor is null ? null : e.Gather(_dYTimeMajor, dir, 2);
         var final = _dYhTimeMajor is null ? null : e.Unsqueeze(e.Gather(_dYhTimeMajor, dir, 1), 1);
-        return new DirectionData(_c, w, r, b, y, hPrev, zero, order, dySteps, final);
+        return new DirectionData(_c, w, r, b, y, hPrev, zero, order, dy, final);
     }
 
     /// <summary>X W^T + Wb over all steps at once: [T, N, gates*H].</summary>
@@ -136,6 +135,39 @@ internal sealed class RecurrentSetup
         return e.Squeeze(TimesWeight(sum, w, inner, InputSize, 1), 1);
     }
 
+    /// <summary>A forward tensor [T, N, width] as one [K*N, width] row block per step (rows: class-major, then sample).</summary>
+    public string[] StepRows(string timeMajor, long width)
+    {
+        var e = _c.E;
+        var byBatch = e.Transpose(timeMajor, 1, 0, 2);
+        var perClass = e.Op("Expand", [byBatch, _c.ShapeWithClassAxis(byBatch)]);
+        return e.Split(e.Reshape(perClass, -1, Steps * width), 1, Enumerable.Repeat(width, Steps).ToArray());
+    }
+
+    /// <summary>A gradient [K, T, N, width] as one [K*N, width] row block per step.</summary>
+    public string[] GradientStepRows(string gradient, long width)
+    {
+        var e = _c.E;
+        var rows = e.Reshape(e.Transpose(gradient, 0, 2, 1, 3), -1, Steps * width);
+        return e.Split(rows, 1, Enumerable.Repeat(width, Steps).ToArray());
+    }
+
+    /// <summary>
+    /// As <see cref="InputGradient"/> for pre-activation gradients given as [K*N, inner] rows per step: [K, T, N, I],
+    /// or with <see cref="SumOverTime"/> [K, N, I].
+    /// </summary>
+    public string InputGradientFromRows(string[] steps, string w, long inner)
+    {
+        var e = _c.E;
+        if (SumOverTime)
+        {
+            var sum = steps.Length == 1 ? steps[0] : e.Op("Sum", steps);
+            return e.Reshape(e.Op("Gemm", [sum, w]), _c.Classes, -1, InputSize);
+        }
+        var all = e.Transpose(e.Reshape(e.Concat(1, steps), _c.Classes, -1, Steps, inner), 0, 2, 1, 3);
+        return TimesWeight(all, w, inner, InputSize, Steps);
+    }
+
     /// <summary>Back from time-major [K, T, N, I] to the node's layout (a time sum [K, N, I] as it is); aligned with the node's inputs.</summary>
     public string?[] Finish(string dx)
     {
@@ -147,9 +179,10 @@ internal sealed class RecurrentSetup
 
 /// <summary>Per-direction tensors of a recurrent backward pass (time-major).</summary>
 internal sealed class DirectionData(
-    GradientContext c, string w, string r, string? b, string y, string hPrev, string zeroState, int[] order, string[]? dySteps, string? final)
+    GradientContext c, string w, string r, string? b, string y, string hPrev, string zeroState, int[] order, string? dy, string? final)
 {
     private string? _zeroGradient;
+    private string[]? _dySteps;
 
     public string W { get; } = w;
     public string R { get; } = r;
@@ -158,7 +191,12 @@ internal sealed class DirectionData(
     public string HPrev { get; } = hPrev;
     public string ZeroState { get; } = zeroState;
     public int[] ProcessingOrder { get; } = order;
-    public string[]? OutputGradientSteps { get; } = dySteps;
+    /// <summary>Gradient of this direction's Y, [K, T, N, H], or null when Y carries none.</summary>
+    public string? OutputGradientTimeMajor { get; } = dy;
+
+    /// <summary>The same as one [K, 1, N, H] tensor per step.</summary>
+    public string[]? OutputGradientSteps =>
+        OutputGradientTimeMajor is not { } g ? null : _dySteps ??= c.E.Split(g, 1, Enumerable.Repeat(1L, ProcessingOrder.Length).ToArray());
     public string? FinalStateGradient { get; } = final;
 
     /// <summary>Zeros [K, 1, N, H] for a step no output gradient reaches.</summary>
