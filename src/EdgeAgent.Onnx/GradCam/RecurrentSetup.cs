@@ -94,12 +94,18 @@ internal sealed class RecurrentSetup
         return p.B is null ? x : e.Add(x, e.Slice(p.B, 0, 0, Gates * Hidden));
     }
 
-    /// <summary>X W^T + H_prev R^T + Wb + Rb over all steps at once: [T, N, gates*H].</summary>
+    /// <summary>
+    /// X W^T + H_prev R^T + Wb + Rb over all steps at once, [T, N, gates*H], as one product [X, H_prev] [W^T; R^T]
+    /// (the stacked weight and the summed biases are constants ONNX Runtime folds at session start).
+    /// </summary>
     public string Preactivations(DirectionData p, string r)
     {
         var e = _c.E;
-        var z = e.Add(InputProjection(p), e.MatMul(p.HPrev, e.Transpose(r, 1, 0)));
-        return p.B is null ? z : e.Add(z, e.Slice(p.B, 0, Gates * Hidden, 2 * Gates * Hidden));
+        var stacked = e.Concat(0, e.Transpose(p.W, 1, 0), e.Transpose(r, 1, 0));
+        var z = e.MatMul(e.Concat(2, _xTimeMajor, p.HPrev), stacked);
+        if (p.B is null) return z;
+        var bias = e.Add(e.Slice(p.B, 0, 0, Gates * Hidden), e.Slice(p.B, 0, Gates * Hidden, 2 * Gates * Hidden));
+        return e.Add(z, bias);
     }
 
     /// <summary>The state each step started from, time-indexed: [T, N, H].</summary>
