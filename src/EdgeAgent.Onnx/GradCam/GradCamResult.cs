@@ -30,4 +30,10 @@ public sealed record GradCamResult
 
     /// <summary>Weight matrices whose backward product reads an int8 split copy (<see cref="BackwardWeightStorage.SplitInt8"/>).</summary>
     public int SplitInt8Weights { get; init; }
+
+    /// <summary>
+    /// True when alpha comes from the recurrent layer's time-summed input gradient (<see cref="ChannelSumChain"/>)
+    /// rather than from the full gradient at the target.
+    /// </summary>
+    public bool ChannelSumShortcut { get; init; }
 }

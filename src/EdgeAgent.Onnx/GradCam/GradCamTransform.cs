@@ -24,7 +24,11 @@ public static class GradCamTransform
         var layout = options.TargetLayout == FeatureLayout.Auto ? TargetLayerDetector.DetectLayout(index, target) : options.TargetLayout;
 
         if (options.SplitInt8MinElements < 1) throw new ArgumentException("SplitInt8MinElements must be at least 1.", nameof(options));
-        var appended = ReverseModeDifferentiator.Append(copy, index, target, score, options.InputShapes, options.BackwardWeights, options.SplitInt8MinElements);
+        // alpha needs only the gradient's sum over H, W (a ChannelSumChain may give it without the full gradient);
+        // the full gradient is built only when it is asked for as an output or when no such chain exists
+        var request = options.GradientOutputName is null ? GradientRequest.ChannelSum : GradientRequest.FullAndChannelSum;
+        var appended = ReverseModeDifferentiator.Append(
+            copy, index, target, score, options.InputShapes, options.BackwardWeights, options.SplitInt8MinElements, request, layout);
         var e = appended.Emitter;
         var targetShape = appended.Facts[target].Shape;
         if (targetShape.Length != 4) throw new InvalidOperationException($"Target '{target}' must be 4-D; it has shape [{string.Join(", ", targetShape)}].");
@@ -33,7 +37,9 @@ public static class GradCamTransform
         // The weighted channel sum is one batched MatMul rather than a broadcast multiply and a reduction.
         var nhwc = layout == FeatureLayout.Nhwc;
         var (h, w, channels) = nhwc ? (targetShape[1], targetShape[2], targetShape[3]) : (targetShape[2], targetShape[3], targetShape[1]);
-        var alpha = e.ReduceMean(appended.Gradient, nhwc ? [2, 3] : [3, 4], keepDims: false);
+        var alpha = appended.ChannelSum is { } sum
+            ? e.Mul(sum, e.ScalarFloat(1f / (h * w)))
+            : e.ReduceMean(appended.Gradient!, nhwc ? [2, 3] : [3, 4], keepDims: false);
         var alphaByBatch = e.Transpose(alpha, 1, 0, 2);
         var spatial = nhwc
             ? e.Transpose(e.Reshape(target, 0, h * w, channels), 0, 2, 1)
@@ -44,7 +50,7 @@ public static class GradCamTransform
         e.AddOutput(cam, 1, [BatchDim(copy), appended.Classes.ToString(), h.ToString(), w.ToString()]);
         if (options.GradientOutputName is { } gradName)
         {
-            e.OpTo(gradName, "Identity", [appended.Gradient]);
+            e.OpTo(gradName, "Identity", [appended.Gradient!]);
             e.AddOutput(gradName, 1, [appended.Classes.ToString(), .. targetShape.Select((d, i) => i == 0 ? BatchDim(copy) : d.ToString())]);
         }
 
@@ -70,6 +76,7 @@ public static class GradCamTransform
             AddedNodeCount = e.NodeCount,
             DifferentiatedOps = ops,
             SplitInt8Weights = appended.SplitInt8Weights,
+            ChannelSumShortcut = appended.ChannelSum is not null,
         };
     }
 

@@ -17,6 +17,12 @@ internal sealed class GradientContext(
     /// <summary>Set when large dense-layer weights are read through int8 copies in the backward pass.</summary>
     public SplitInt8Product? SplitWeights { get; } = splitWeights;
 
+    /// <summary>
+    /// The recurrent node at the end of a <see cref="ChannelSumChain"/>: its rule returns sum_t dX_t, [K, N, I],
+    /// instead of dX.
+    /// </summary>
+    public NodeProto? TimeSummedNode { get; init; }
+
     public bool IsActive(string tensor) => tensor.Length > 0 && active.Contains(tensor);
 
     public TensorFacts Facts(string tensor) =>

@@ -6,8 +6,9 @@ namespace EdgeAgent.Onnx.GradCam;
 /// Backward passes of LSTM, GRU and RNN as the ONNX spec defines them. The hidden states h_t come from the
 /// forward op's own Y output (a twin op is added when the model does not expose Y); gate values are recomputed
 /// from them in parallel over time, the LSTM cell state by a cheap element-wise recurrence. The backward
-/// recurrence is unrolled over the (static) sequence length, which ONNX Runtime runs faster than a Loop/Scan
-/// subgraph; the input gradient is one Gemm over all steps and classes at the end.
+/// recurrence is unrolled over the (static) sequence length (a Scan over the LSTM's steps was measured on the
+/// VGG19-RNN: no faster, so the plain graph stays); the input gradient is one Gemm over all steps and classes at
+/// the end, or one small product with the time sum when the CAM needs only that (<see cref="ChannelSumChain"/>).
 /// </summary>
 internal static class RecurrentGradients
 {
@@ -47,25 +48,33 @@ internal static class RecurrentGradients
                 e.Mul(hc, f.Derivative(e, zo, go)),
                 e.Mul(cPrev, f.Derivative(e, zf, gf)),
                 e.Mul(gi, g.Derivative(e, zc, gcand)));
-            var cellSteps = s.SplitTime(cellFactor, 0);
-            var gateSteps = s.SplitTime(gateFactor, 0);
-            var dYSteps = p.OutputGradientSteps;
+            // The backward recurrence on 2-D [K*N, width] rows per step, so that each step's product with R takes
+            // the output gradient as its Gemm addend: dh = dz_next R + dY_t, dc = dh cellFactor_t + dc_next f_next,
+            // dz = [dc, dh, dc, dc] gateFactor_t (six nodes per step).
+            var hs = s.Hidden;
+            var cellRows = s.StepRows(cellFactor, hs);
+            var gateRows = s.StepRows(gateFactor, 4 * hs);
+            var forgetRows = s.StepRows(gf, hs);
+            var dYRows = p.OutputGradientTimeMajor is { } dy ? s.GradientStepRows(dy, hs) : null;
+            var finalRows = p.FinalStateGradient is { } fs ? e.Reshape(fs, -1, hs) : null;
+            var dYcRows = dYc is not null ? e.Reshape(e.Gather(dYc, dir, 1), -1, hs) : null;
             var dz = new string[s.Steps];
-            string? recH = null, recC = null;
+            string? dzNext = null, recC = null;
             for (int k = s.Steps - 1; k >= 0; k--)
             {
                 var t = p.ProcessingOrder[k];
-                var dh = SumOf(e, dYSteps?[t], recH, k == s.Steps - 1 ? p.FinalStateGradient : null) ?? p.ZeroGradient;
-                var dYcLast = k == s.Steps - 1 && dYc is not null ? e.Unsqueeze(e.Gather(dYc, dir, 1), 1) : null;
-                var dc = SumOf(e, e.Mul(dh, cellSteps[t]), recC, dYcLast)!;
-                dz[t] = e.Mul(e.Concat(3, dc, dh, dc, dc), gateSteps[t]);
+                var dh = dzNext is null
+                    ? SumOf(e, dYRows?[t], finalRows) ?? e.Reshape(p.ZeroGradient, -1, hs)
+                    : e.Op("Gemm", dYRows is null ? [dzNext, p.R] : [dzNext, p.R, dYRows[t]]);
+                var dc = SumOf(e, e.Mul(dh, cellRows[t]), recC, k == s.Steps - 1 ? dYcRows : null)!;
+                dz[t] = e.Mul(e.Concat(1, dc, dh, dc, dc), gateRows[t]);
                 if (k > 0)
                 {
-                    recH = s.TimesWeight(dz[t], p.R, 4 * s.Hidden, s.Hidden, 1);
-                    recC = e.Mul(dc, forgetSteps[t]);
+                    dzNext = dz[t];
+                    recC = e.Mul(dc, forgetRows[t]);
                 }
             }
-            dX = SumOf(e, dX, s.TimesWeight(e.Concat(1, dz), p.W, 4 * s.Hidden, s.InputSize, s.Steps));
+            dX = SumOf(e, dX, s.InputGradientFromRows(dz, p.W, 4 * hs));
         }
         return s.Finish(dX!);
     }
@@ -145,7 +154,7 @@ internal static class RecurrentGradients
                         rec = SumOf(e, e.Mul(dh, zSteps[t]), e.Mul(drh, rSteps[t]), s.TimesWeight(e.Concat(3, dzp, drp), rzr, 2 * hs, hs, 1));
                 }
             }
-            dX = SumOf(e, dX, s.TimesWeight(e.Concat(1, dzx), p.W, 3 * hs, s.InputSize, s.Steps));
+            dX = SumOf(e, dX, s.InputGradient(dzx, p.W, 3 * hs));
         }
         return s.Finish(dX!);
     }
@@ -171,7 +180,7 @@ internal static class RecurrentGradients
                 da[t] = e.Mul(dh, factor[t]);
                 if (k > 0) rec = s.TimesWeight(da[t], p.R, s.Hidden, s.Hidden, 1);
             }
-            dX = SumOf(e, dX, s.TimesWeight(e.Concat(1, da), p.W, s.Hidden, s.InputSize, s.Steps));
+            dX = SumOf(e, dX, s.InputGradient(da, p.W, s.Hidden));
         }
         return s.Finish(dX!);
     }

@@ -19,6 +19,7 @@ internal sealed class RecurrentSetup
 
     public RecurrentSetup(GradientContext c, NodeProto n, string?[] d, int steps, int directions, string direction, long hidden, long layout, int gates, RnnActivation[] acts)
     {
+        SumOverTime = ReferenceEquals(c.TimeSummedNode, n);
         _c = c;
         _n = n;
         _d = d;
@@ -47,6 +48,9 @@ internal sealed class RecurrentSetup
     public long Layout { get; }
     public int Gates { get; }
     public RnnActivation[] Acts { get; }
+
+    /// <summary>Only sum_t dX_t is wanted (see <see cref="GradientContext.TimeSummedNode"/>).</summary>
+    public bool SumOverTime { get; }
 
     private string TwinWithY()
     {
@@ -77,10 +81,9 @@ internal sealed class RecurrentSetup
         else hPrev = reverse ? e.Concat(0, e.Slice(y, 0, 1, Steps), h0) : e.Concat(0, h0, e.Slice(y, 0, 0, Steps - 1));
         var order = Enumerable.Range(0, Steps).ToArray();
         if (reverse) Array.Reverse(order);
-        string[]? dySteps = null;
-        if (_dYTimeMajor is not null) dySteps = SplitTime(e.Gather(_dYTimeMajor, dir, 2), 1);
+        var dy = _dYTimeMajor is null ? null : e.Gather(_dYTimeMajor, dir, 2);
         var final = _dYhTimeMajor is null ? null : e.Unsqueeze(e.Gather(_dYhTimeMajor, dir, 1), 1);
-        return new DirectionData(_c, w, r, b, y, hPrev, zero, order, dySteps, final);
+        return new DirectionData(_c, w, r, b, y, hPrev, zero, order, dy, final);
     }
 
     /// <summary>X W^T + Wb over all steps at once: [T, N, gates*H].</summary>
@@ -91,12 +94,18 @@ internal sealed class RecurrentSetup
         return p.B is null ? x : e.Add(x, e.Slice(p.B, 0, 0, Gates * Hidden));
     }
 
-    /// <summary>X W^T + H_prev R^T + Wb + Rb over all steps at once: [T, N, gates*H].</summary>
+    /// <summary>
+    /// X W^T + H_prev R^T + Wb + Rb over all steps at once, [T, N, gates*H], as one product [X, H_prev] [W^T; R^T]
+    /// (the stacked weight and the summed biases are constants ONNX Runtime folds at session start).
+    /// </summary>
     public string Preactivations(DirectionData p, string r)
     {
         var e = _c.E;
-        var z = e.Add(InputProjection(p), e.MatMul(p.HPrev, e.Transpose(r, 1, 0)));
-        return p.B is null ? z : e.Add(z, e.Slice(p.B, 0, Gates * Hidden, 2 * Gates * Hidden));
+        var stacked = e.Concat(0, e.Transpose(p.W, 1, 0), e.Transpose(r, 1, 0));
+        var z = e.MatMul(e.Concat(2, _xTimeMajor, p.HPrev), stacked);
+        if (p.B is null) return z;
+        var bias = e.Add(e.Slice(p.B, 0, 0, Gates * Hidden), e.Slice(p.B, 0, Gates * Hidden, 2 * Gates * Hidden));
+        return e.Add(z, bias);
     }
 
     /// <summary>The state each step started from, time-indexed: [T, N, H].</summary>
@@ -119,20 +128,67 @@ internal sealed class RecurrentSetup
         return e.Reshape(product, _c.Classes, steps, -1, outer);
     }
 
-    /// <summary>Back from time-major [K, T, N, I] to the node's layout; aligned with the node's inputs.</summary>
-    public string?[] Finish(string dxTimeMajor)
+    /// <summary>
+    /// One direction's input gradient from the gradients of its pre-activations (one [K, 1, N, inner] per step)
+    /// and its input weight W [inner, I]: dX = dz W for all steps at once, [K, T, N, I]; with
+    /// <see cref="SumOverTime"/>, (sum_t dz_t) W = sum_t dX_t, [K, N, I], one small product instead.
+    /// </summary>
+    public string InputGradient(string[] steps, string w, long inner)
+    {
+        var e = _c.E;
+        if (!SumOverTime) return TimesWeight(e.Concat(1, steps), w, inner, InputSize, Steps);
+        var sum = steps.Length == 1 ? steps[0] : e.Op("Sum", steps);
+        return e.Squeeze(TimesWeight(sum, w, inner, InputSize, 1), 1);
+    }
+
+    /// <summary>A forward tensor [T, N, width] as one [K*N, width] row block per step (rows: class-major, then sample).</summary>
+    public string[] StepRows(string timeMajor, long width)
+    {
+        var e = _c.E;
+        var byBatch = e.Transpose(timeMajor, 1, 0, 2);
+        var perClass = e.Op("Expand", [byBatch, _c.ShapeWithClassAxis(byBatch)]);
+        return e.Split(e.Reshape(perClass, -1, Steps * width), 1, Enumerable.Repeat(width, Steps).ToArray());
+    }
+
+    /// <summary>A gradient [K, T, N, width] as one [K*N, width] row block per step.</summary>
+    public string[] GradientStepRows(string gradient, long width)
+    {
+        var e = _c.E;
+        var rows = e.Reshape(e.Transpose(gradient, 0, 2, 1, 3), -1, Steps * width);
+        return e.Split(rows, 1, Enumerable.Repeat(width, Steps).ToArray());
+    }
+
+    /// <summary>
+    /// As <see cref="InputGradient"/> for pre-activation gradients given as [K*N, inner] rows per step: [K, T, N, I],
+    /// or with <see cref="SumOverTime"/> [K, N, I].
+    /// </summary>
+    public string InputGradientFromRows(string[] steps, string w, long inner)
+    {
+        var e = _c.E;
+        if (SumOverTime)
+        {
+            var sum = steps.Length == 1 ? steps[0] : e.Op("Sum", steps);
+            return e.Reshape(e.Op("Gemm", [sum, w]), _c.Classes, -1, InputSize);
+        }
+        var all = e.Transpose(e.Reshape(e.Concat(1, steps), _c.Classes, -1, Steps, inner), 0, 2, 1, 3);
+        return TimesWeight(all, w, inner, InputSize, Steps);
+    }
+
+    /// <summary>Back from time-major [K, T, N, I] to the node's layout (a time sum [K, N, I] as it is); aligned with the node's inputs.</summary>
+    public string?[] Finish(string dx)
     {
         var result = new string?[_n.Input.Count];
-        result[0] = Layout == 0 ? dxTimeMajor : _c.E.Transpose(dxTimeMajor, 0, 2, 1, 3);
+        result[0] = Layout == 0 || SumOverTime ? dx : _c.E.Transpose(dx, 0, 2, 1, 3);
         return result;
     }
 }
 
 /// <summary>Per-direction tensors of a recurrent backward pass (time-major).</summary>
 internal sealed class DirectionData(
-    GradientContext c, string w, string r, string? b, string y, string hPrev, string zeroState, int[] order, string[]? dySteps, string? final)
+    GradientContext c, string w, string r, string? b, string y, string hPrev, string zeroState, int[] order, string? dy, string? final)
 {
     private string? _zeroGradient;
+    private string[]? _dySteps;
 
     public string W { get; } = w;
     public string R { get; } = r;
@@ -141,7 +197,12 @@ internal sealed class DirectionData(
     public string HPrev { get; } = hPrev;
     public string ZeroState { get; } = zeroState;
     public int[] ProcessingOrder { get; } = order;
-    public string[]? OutputGradientSteps { get; } = dySteps;
+    /// <summary>Gradient of this direction's Y, [K, T, N, H], or null when Y carries none.</summary>
+    public string? OutputGradientTimeMajor { get; } = dy;
+
+    /// <summary>The same as one [K, 1, N, H] tensor per step.</summary>
+    public string[]? OutputGradientSteps =>
+        OutputGradientTimeMajor is not { } g ? null : _dySteps ??= c.E.Split(g, 1, Enumerable.Repeat(1L, ProcessingOrder.Length).ToArray());
     public string? FinalStateGradient { get; } = final;
 
     /// <summary>Zeros [K, 1, N, H] for a step no output gradient reaches.</summary>

@@ -2,10 +2,15 @@ using Onnx;
 
 namespace EdgeAgent.Onnx.GradCam;
 
-/// <summary>The gradient tensor appended to a graph and what the pass learned along the way.</summary>
+/// <summary>
+/// The gradient tensors appended to a graph and what the pass learned along the way. <see cref="Gradient"/>
+/// ([K] + shape(target)) is null when only the channel sum was asked for and a <see cref="ChannelSumChain"/> gave
+/// it directly; <see cref="ChannelSum"/> ([K, N, C]: the gradient summed over the target's spatial positions) is
+/// null when not asked for or when no such chain exists.
+/// </summary>
 internal sealed record AppendedGradient(
-    string Gradient, long Classes, GradientGraphEmitter Emitter, IReadOnlyDictionary<string, TensorFacts> Facts, IReadOnlyList<int> PathNodes,
-    int SplitInt8Weights);
+    string? Gradient, string? ChannelSum, long Classes, GradientGraphEmitter Emitter, IReadOnlyDictionary<string, TensorFacts> Facts,
+    IReadOnlyList<int> PathNodes, int SplitInt8Weights);
 
 /// <summary>
 /// Reverse-mode differentiation of an ONNX graph: appends ordinary ONNX nodes computing d(score_k)/d(target) for
@@ -22,7 +27,8 @@ internal static class ReverseModeDifferentiator
 
     public static AppendedGradient Append(
         ModelProto model, GraphIndex index, string target, string score, IReadOnlyDictionary<string, long[]>? inputShapes,
-        BackwardWeightStorage weights = BackwardWeightStorage.Float32, long splitMinElements = 1L << 22)
+        BackwardWeightStorage weights = BackwardWeightStorage.Float32, long splitMinElements = 1L << 22,
+        GradientRequest request = GradientRequest.Full, FeatureLayout layout = FeatureLayout.Nchw)
     {
         var opset = DefaultOpset(model);
         if (opset < 13) throw new NotSupportedException($"The model uses opset {opset}; the gradient pass needs opset 13 or newer (re-export with a newer opset).");
@@ -60,15 +66,39 @@ internal static class ReverseModeDifferentiator
 
         var emitter = new GradientGraphEmitter(model.Graph, opset, Prefix);
         var split = weights == BackwardWeightStorage.SplitInt8 ? new SplitInt8Product(emitter, index.Initializers, splitMinElements) : null;
-        var context = new GradientContext(emitter, facts, active, classes, split);
+        var chain = request == GradientRequest.Full ? null : ChannelSumChain.Find(index, path.ToHashSet(), facts, target, score, layout);
+        string? gradient = null, channelSum = null;
+        if (chain is null || request == GradientRequest.FullAndChannelSum)
+            gradient = ReversePass(index, path, new GradientContext(emitter, facts, active, classes, split), score, target, shortcut: null);
+        if (chain is not null)
+        {
+            var context = new GradientContext(emitter, facts, active, classes, split) { TimeSummedNode = index.Node(chain[^1]) };
+            channelSum = ReversePass(index, path, context, score, target, shortcut: chain);
+        }
+        return new AppendedGradient(gradient, channelSum, classes, emitter, facts, path, split?.SplitWeights ?? 0);
+    }
+
+    /// <summary>
+    /// One reverse sweep over the path nodes, seeded with one one-hot row per class. With a
+    /// <paramref name="shortcut"/> chain, its nodes are not differentiated: the chain's recurrent node (last)
+    /// answers the sum over time of its input gradient, which is returned as the channel sum at the target.
+    /// </summary>
+    private static string ReversePass(GraphIndex index, List<int> path, GradientContext context, string score, string target, IReadOnlyList<int>? shortcut)
+    {
+        var emitter = context.E;
+        var classes = context.Classes;
         var contributions = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var eye = new float[classes * classes];
         for (int k = 0; k < classes; k++) eye[k * classes + k] = 1f;
         var seed = emitter.Op("Expand", [emitter.ConstFloat(eye, [classes, 1, classes]), emitter.Shape(score)]);
         contributions[score] = [seed];
+        var skipped = shortcut?.Take(shortcut.Count - 1).ToHashSet() ?? [];
+        var terminal = shortcut?[^1];
+        string? channelSum = null;
 
         for (int p = path.Count - 1; p >= 0; p--)
         {
+            if (skipped.Contains(path[p])) continue;
             var node = index.Node(path[p]);
             var dOut = node.Output.Select(o => contributions.ContainsKey(o) ? Total(emitter, contributions, o) : null).ToArray();
             if (dOut.All(g => g is null)) continue;
@@ -82,17 +112,22 @@ internal static class ReverseModeDifferentiator
             {
                 throw new UnsupportedOperatorException(GradientContext.NameOf(node), node.OpType, path[p], ex.Message);
             }
+            if (path[p] == terminal)
+            {
+                channelSum = dIn[0];
+                continue;
+            }
             for (int k = 0; k < node.Input.Count && k < dIn.Length; k++)
             {
                 var input = node.Input[k];
-                if (dIn[k] is not { } g || !active.Contains(input)) continue;
+                if (dIn[k] is not { } g || !context.IsActive(input)) continue;
                 if (!contributions.TryGetValue(input, out var list)) contributions[input] = list = [];
                 list.Add(g);
             }
         }
+        if (shortcut is not null) return channelSum ?? throw new InvalidOperationException($"No gradient reached target '{target}'.");
         if (!contributions.ContainsKey(target)) throw new InvalidOperationException($"No gradient reached target '{target}'.");
-        var gradient = Total(emitter, contributions, target);
-        return new AppendedGradient(gradient, classes, emitter, facts, path, split?.SplitWeights ?? 0);
+        return Total(emitter, contributions, target);
     }
 
     private static string Total(GradientGraphEmitter e, Dictionary<string, List<string>> contributions, string tensor)

@@ -35,6 +35,10 @@ public sealed class FixtureGradCamTests
             "grad", fixture.FeatureMapName, result.CamOutput, ModelFixtures.LogitsName, ModelFixtures.ProbabilitiesName);
         var (grad, a) = (outs[0].Data, outs[1]);
         Assert.Equal(new long[] { 1, fixture.Labels.Count, fixture.Height / 2, fixture.Width / 2 }, outs[2].Shape);
+        // the recurrent fixtures reach their LSTM/GRU through MaxPool, Reshape and Transpose: their CAM comes from the
+        // time-summed input gradient, checked here against the definition on the full gradient
+        Assert.Equal(name != "tiny-cnn-gap", result.ChannelSumShortcut);
+        GradCamTransformTests.AssertCamFollowsDefinition(result, grad, a, outs[2].Data);
 
         var original = GradCamTransformTests.Run(fixture.Model, image, shape, ModelFixtures.LogitsName, ModelFixtures.ProbabilitiesName);
         for (int i = 0; i < 2; i++)

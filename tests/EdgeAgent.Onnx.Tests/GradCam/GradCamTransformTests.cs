@@ -25,12 +25,59 @@ public sealed class GradCamTransformTests
 
     [Fact]
     public void Model_with_a_hard_coded_batch_of_one_is_probed_with_batch_one() =>
-        CheckModel(WholeModels.HardCodedBatch(), [1, 1, 4, 4], expectedTargetOp: "Relu");
+        CheckModel(WholeModels.HardCodedBatch(), [1, 1, 4, 4], expectedTargetOp: "Relu", expectShortcut: false);
+
+    // The CAM from the recurrent layer's time-summed input gradient (through MaxPool, Reshape, Transpose) against
+    // the definition computed from the full gradient, which CheckModel also checks against finite differences.
+    [Theory]
+    [InlineData("LSTM", "forward", 0L)]
+    [InlineData("LSTM", "reverse", 1L)]
+    [InlineData("LSTM", "bidirectional", 0L)]
+    [InlineData("GRU", "bidirectional", 1L)]
+    [InlineData("RNN", "forward", 1L)]
+    public void Cam_from_the_time_summed_recurrent_input_gradient_follows_the_definition(string op, string direction, long layout)
+    {
+        var model = WholeModels.CnnRecurrent(op, direction, layout);
+        var result = GradCamTransform.Apply(model, new GradCamOptions { GradientOutputName = "grad", TargetTensor = WholeModels.CnnRecurrentTarget });
+        Assert.True(result.ChannelSumShortcut);
+        long[] shape = [1, 1, 8, 8];
+        var outs = Run(WithOutputs(result.Model, result.TargetTensor), RandomImage(shape, 5), shape, "grad", result.TargetTensor, result.CamOutput);
+        var (grad, a, cam) = (outs[0].Data, outs[1], outs[2].Data);
+        AssertCamFollowsDefinition(result, grad, a, cam);
+        Assert.Contains(cam, v => v > 0);
+
+        // the full gradient (the definition's side) against finite differences, at a point without max-pool ties
+        var head = HeadModel.Extract(model, result.TargetTensor, a.Shape, result.ScoreTensor);
+        var point = FixtureGradCamTests.SeparateWindowMaxima(a.Data, a.Shape, gap: 0.02);
+        var analytic = GradientCheck.Analytic(head, point, a.Shape);
+        var fd = GradientCheck.FiniteDifferences(head, point, a.Shape, asDouble: false, h: 1e-3);
+        var err = fd.Zip(analytic, (x, y) => Math.Abs(x - y)).Max() / Math.Max(1, fd.Max(Math.Abs));
+        Assert.True(err <= WholeModelFdTolerance, $"gradient vs FD: {err:E2}");
+    }
+
+    [Fact]
+    public void Only_the_channel_sum_is_built_when_no_gradient_output_is_asked_for()
+    {
+        var model = WholeModels.CnnRecurrent("LSTM", "forward", 0);
+        var both = GradCamTransform.Apply(model, new GradCamOptions { GradientOutputName = "grad", TargetTensor = WholeModels.CnnRecurrentTarget });
+        var camOnly = GradCamTransform.Apply(model, new GradCamOptions { TargetTensor = WholeModels.CnnRecurrentTarget });
+        Assert.True(camOnly.ChannelSumShortcut);
+        // no route back through the max-pool, and no per-step product with W, when only the CAM is wanted
+        Assert.DoesNotContain(camOnly.Model.Graph.Node, n => n.OpType == "ScatterElements");
+        Assert.Contains(both.Model.Graph.Node, n => n.OpType == "ScatterElements");
+        Assert.True(camOnly.AddedNodeCount < both.AddedNodeCount);
+        long[] shape = [2, 1, 8, 8];
+        var image = RandomImage(shape, 3);
+        var expected = Run(both.Model, image, shape, both.CamOutput)[0].Data;
+        var actual = Run(camOnly.Model, image, shape, camOnly.CamOutput)[0].Data;
+        // same shortcut nodes in both graphs: identical values
+        Assert.Equal(expected, actual);
+    }
 
     [Fact]
     public void Tf2onnx_style_nhwc_feature_map_is_detected_and_explained_per_channel()
     {
-        var result = CheckModel(WholeModels.Nhwc(), [1, 1, 6, 6], expectedTargetOp: "Relu");
+        var result = CheckModel(WholeModels.Nhwc(), [1, 1, 6, 6], expectedTargetOp: "Relu", expectShortcut: false);
         Assert.Equal(FeatureLayout.Nhwc, result.TargetLayout);
     }
 
@@ -116,9 +163,10 @@ public sealed class GradCamTransformTests
         Assert.Contains("'nope'", ex.Message);
     }
 
-    private static GradCamResult CheckModel(ModelProto model, long[] imageShape, string expectedTargetOp)
+    private static GradCamResult CheckModel(ModelProto model, long[] imageShape, string expectedTargetOp, bool expectShortcut = true)
     {
         var result = GradCamTransform.Apply(model, new GradCamOptions { GradientOutputName = "grad" });
+        Assert.Equal(expectShortcut, result.ChannelSumShortcut);
         var producer = result.Model.Graph.Node.First(n => n.Output.Contains(result.TargetTensor));
         Assert.Equal(expectedTargetOp, producer.OpType);
         var image = RandomImage(imageShape, 5);
@@ -134,7 +182,13 @@ public sealed class GradCamTransformTests
         Assert.True(err <= WholeModelFdTolerance, $"gradient vs FD: {err:E2}");
         Assert.Contains(grad, v => Math.Abs(v) > 1e-3);
 
-        // cam = ReLU(sum_c mean_hw(grad) * A), recomputed here
+        AssertCamFollowsDefinition(result, grad, a, cam);
+        return result;
+    }
+
+    /// <summary>cam = ReLU(sum_c mean_hw(grad) * A), recomputed in double from the graph's own gradient and feature map.</summary>
+    internal static void AssertCamFollowsDefinition(GradCamResult result, double[] grad, (double[] Data, long[] Shape) a, double[] cam)
+    {
         var nhwc = result.TargetLayout == FeatureLayout.Nhwc;
         var (c, h, w) = nhwc ? (a.Shape[3], a.Shape[1], a.Shape[2]) : (a.Shape[1], a.Shape[2], a.Shape[3]);
         long At(long ch, long y, long x) => nhwc ? (y * w + x) * c + ch : (ch * h + y) * w + x;
@@ -159,7 +213,6 @@ public sealed class GradCamTransformTests
                 }
         }
         Assert.True(camErr / camScale <= CamTolerance, $"CAM vs definition: {camErr / camScale:E2}");
-        return result;
     }
 
     internal static double[] RandomImage(long[] shape, int seed)

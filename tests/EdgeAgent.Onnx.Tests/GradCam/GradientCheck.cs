@@ -69,7 +69,7 @@ internal static class GradientCheck
         var copy = model.Clone();
         var index = new GraphIndex(copy.Graph);
         var appended = ReverseModeDifferentiator.Append(copy, index, "X", "score", null, weights, splitMinElements);
-        appended.Emitter.OpTo("grad", "Identity", [appended.Gradient]);
+        appended.Emitter.OpTo("grad", "Identity", [appended.Gradient!]);
         copy.Graph.Output.Add(new ValueInfoProto { Name = "grad" });
         using var runner = new OrtRunner(BatchwiseRecurrentRewriter.Apply(copy));
         return runner.RunOne("X", x, xShape, asDouble: false, "grad").Data;

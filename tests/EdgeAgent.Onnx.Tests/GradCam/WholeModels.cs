@@ -47,6 +47,38 @@ internal static class WholeModels
         return g.Model;
     }
 
+    /// <summary>
+    /// Conv -> Relu (target) -> MaxPool -> Reshape [N, C, T] -> Transpose to the layer's layout -> recurrent layer
+    /// (any direction, layout 0 or 1) -> last step's Y_h -> Gemm: the shape whose CAM can come from the
+    /// recurrent layer's time-summed input gradient (ChannelSumChain), with a max-pool inside the chain.
+    /// </summary>
+    public const string CnnRecurrentTarget = "features";
+
+    public static ModelProto CnnRecurrent(string op, string direction, long layout)
+    {
+        var g = new TestGraph(useDouble: false, seed: op.Length + direction.Length + (int)layout);
+        var x = BatchInput(g, "image", 1, 8, 8);
+        var conv = g.Node("Conv", [x, g.Weight([4, 1, 3, 3]), g.Weight([4], -0.1, 0.1)], Attr("pads", 1L, 1L, 1L, 1L), Attr("kernel_shape", 3L, 3L));
+        g.NodeTo(CnnRecurrentTarget, "Relu", [conv]);
+        var pool = g.Node("MaxPool", [CnnRecurrentTarget], Attr("kernel_shape", 2L, 2L), Attr("strides", 2L, 2L));
+        var sequence = g.Node("Reshape", [pool, g.Ints(0, 4, -1)]);
+        var seq = layout == 0
+            ? g.Node("Transpose", [sequence], Attr("perm", 2L, 0L, 1L))
+            : g.Node("Transpose", [sequence], Attr("perm", 0L, 2L, 1L));
+        const long hidden = 5;
+        var directions = direction == "bidirectional" ? 2 : 1;
+        var gates = op switch { "LSTM" => 4, "GRU" => 3, _ => 1 };
+        var outs = g.Nodes(op, [seq, g.Weight([directions, gates * hidden, 4], -0.5, 0.5), g.Weight([directions, gates * hidden, hidden], -0.5, 0.5),
+            g.Weight([directions, 2 * gates * hidden], -0.2, 0.2)], 2,
+            Attr("hidden_size", hidden), Attr("layout", layout), Attr("direction", direction));
+        // Y_h: [D, N, H] (layout 0) or [N, D, H] (layout 1) -> [N, D*H]
+        var yh = layout == 0 ? g.Node("Transpose", [outs[1]], Attr("perm", 1L, 0L, 2L)) : outs[1];
+        var features = g.Node("Reshape", [yh, g.Ints(0, -1)]);
+        g.NodeTo("logits", "Gemm", [features, g.Weight([Classes, directions * hidden]), g.Weight([Classes], -0.1, 0.1)], Attr("transB", 1L));
+        g.Output("logits");
+        return g.Model;
+    }
+
     /// <summary>Conv -> Relu (target) -> GlobalAveragePool -> Flatten -> Gemm: alpha is known in closed form (W[k,c] / (H W)).</summary>
     public static (ModelProto Model, float[] Weights, long Channels) CnnGap(long opset = 17)
     {
