@@ -13,4 +13,11 @@ public enum BackwardWeightStorage
     /// relative error ~2e-4 of the product (see docs/gradcam.md). Adds about half the weight's float32 size to the file.
     /// </summary>
     SplitInt8 = 1,
+
+    /// <summary>
+    /// As <see cref="SplitInt8"/> but with one int8 copy (7-bit codes, per-column scales) and one MatMulInteger: a quarter
+    /// of the float32 weight's bytes per Run. The weight's rounding dominates the error, ~1e-2 relative of the product
+    /// (see docs/gradcam.md): enough for a heat map, not for a gradient check. Adds a quarter of the weight's size to the file.
+    /// </summary>
+    Int8 = 2,
 }

@@ -1,5 +1,6 @@
-using Google.Protobuf;
 using System.Diagnostics;
+using EdgeAgent.Onnx.Graph;
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Onnx;
 
@@ -17,13 +18,12 @@ public static class CamOverheadBenchmark
     public static CamOverheadMeasurement Measure(
         string name, ModelProto original, GradCamResult transformed, long[] inputShape, int warmup = 2, int runs = 10, int intraOpThreads = 0)
     {
-        using var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = intraOpThreads,
-            InterOpNumThreads = 1,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
+        using var options = BenchmarkSessionOptions.Create(intraOpThreads);
+        // Each session owns a thread pool whose threads spin-wait after a Run; with the two sessions alternating on a
+        // 2-core machine the idle pool's spinning took cycles from the other's Run and pulled the ratio towards 1 (VGG19-RNN,
+        // paired ratios 1.007-1.081 with spinning, 1.146-1.170 without, four runs each; one thread, which has no pool:
+        // 1.156). Off for both sessions.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         using var baseline = new InferenceSession(Serialize(original), options);
         using var withCam = new InferenceSession(Serialize(transformed.Model), options);
         var inputName = original.Graph.Input.First(i => original.Graph.Initializer.All(t => t.Name != i.Name)).Name;
@@ -73,8 +73,10 @@ public static class CamOverheadBenchmark
                 a.Add(Time(baseline, baselineOutputs));
             }
         }
+        var pairs = a.Zip(b, (original, cam) => cam / original).ToList();
         return new CamOverheadMeasurement(name, runs, Median(a), Median(b), transformed.AddedNodeCount, intraOpThreads)
         {
+            PairedRatio = Median(pairs),
             Cam = cam,
             OriginalCpuMedianMs = Median(cpu.Baseline),
             WithCamCpuMedianMs = Median(cpu.WithCam),

@@ -16,6 +16,12 @@ public sealed record CamOverheadMeasurement(
     /// <summary>(CPU time with cam) / (CPU time of the original).</summary>
     public double CpuRatio => WithCamCpuMedianMs / OriginalCpuMedianMs;
 
+    /// <summary>
+    /// Median over the timed iterations of (cam Run) / (original Run), each pair run back to back: a load change between
+    /// iterations scales both members of a pair, so this is less disturbed than the ratio of medians.
+    /// </summary>
+    public double PairedRatio { get; init; }
+
     /// <summary>The <c>cam</c> output of the last timed Run (the benchmark's fixed random input), for comparing variants.</summary>
     public IReadOnlyList<float> Cam { get; init; } = [];
 }

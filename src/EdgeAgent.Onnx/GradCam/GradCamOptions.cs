@@ -24,9 +24,10 @@ public sealed record GradCamOptions
     public BackwardWeightStorage BackwardWeights { get; init; } = BackwardWeightStorage.Float32;
 
     /// <summary>
-    /// With <see cref="BackwardWeightStorage.SplitInt8"/>: only weights with at least this many elements get the int8
-    /// copy. The default (2^22 elements, 16 MB of float32) keeps it to matrices that cannot stay in a CPU cache
-    /// between Runs, where the read from memory is what the product costs.
+    /// With int8 backward weights (<see cref="BackwardWeightStorage.SplitInt8"/>, <see cref="BackwardWeightStorage.Int8"/>):
+    /// only weights with at least this many elements get the int8 copy. The default (2^22 elements, 16 MB of float32)
+    /// keeps it to matrices that cannot stay in a CPU cache between Runs, where the read from memory is what the
+    /// product costs.
     /// </summary>
     public long SplitInt8MinElements { get; init; } = 1L << 22;
 }

@@ -28,7 +28,7 @@ public sealed record GradCamResult
     /// <summary>Op type -> number of nodes of that type that were differentiated.</summary>
     public required IReadOnlyDictionary<string, int> DifferentiatedOps { get; init; }
 
-    /// <summary>Weight matrices whose backward product reads an int8 split copy (<see cref="BackwardWeightStorage.SplitInt8"/>).</summary>
+    /// <summary>Weight matrices whose backward product reads int8 copies (<see cref="BackwardWeightStorage.SplitInt8"/>, <see cref="BackwardWeightStorage.Int8"/>).</summary>
     public int SplitInt8Weights { get; init; }
 
     /// <summary>

@@ -58,7 +58,7 @@ public static class GradCamTransform
         SetMetadata(copy, MetadataKeys.Score, score);
         SetMetadata(copy, MetadataKeys.Cam, cam);
         SetMetadata(copy, MetadataKeys.Layout, layout.ToString());
-        if (appended.SplitInt8Weights > 0) SetMetadata(copy, MetadataKeys.BackwardWeights, BackwardWeightStorage.SplitInt8.ToString());
+        if (appended.SplitInt8Weights > 0) SetMetadata(copy, MetadataKeys.BackwardWeights, options.BackwardWeights.ToString());
 
         var ops = appended.PathNodes.Select(i => copy.Graph.Node[i].OpType)
             .GroupBy(t => t, StringComparer.Ordinal)

@@ -8,7 +8,7 @@ public static class MetadataKeys
     public const string Cam = "edgeagent.gradcam.cam";
     public const string Layout = "edgeagent.gradcam.layout";
 
-    /// <summary>Present (value "SplitInt8") when large weights are read through int8 copies in the backward pass.</summary>
+    /// <summary>Present ("SplitInt8" or "Int8") when large weights are read through int8 copies in the backward pass.</summary>
     public const string BackwardWeights = "edgeagent.gradcam.backward-weights";
 
     /// <summary>Prefix of every node and initializer the transform adds.</summary>

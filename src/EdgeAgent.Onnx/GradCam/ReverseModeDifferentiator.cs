@@ -65,7 +65,9 @@ internal static class ReverseModeDifferentiator
         var classes = scoreShape[1];
 
         var emitter = new GradientGraphEmitter(model.Graph, opset, Prefix);
-        var split = weights == BackwardWeightStorage.SplitInt8 ? new SplitInt8Product(emitter, index.Initializers, splitMinElements) : null;
+        var split = weights == BackwardWeightStorage.Float32
+            ? null
+            : new SplitInt8Product(emitter, index.Initializers, splitMinElements, withResidual: weights == BackwardWeightStorage.SplitInt8);
         var chain = request == GradientRequest.Full ? null : ChannelSumChain.Find(index, path.ToHashSet(), facts, target, score, layout);
         string? gradient = null, channelSum = null;
         if (chain is null || request == GradientRequest.FullAndChannelSum)

@@ -16,11 +16,17 @@ namespace EdgeAgent.Onnx.GradCam;
 /// weights.
 /// </para>
 /// <para>
+/// Without the residual copy (<see cref="BackwardWeightStorage.Int8"/>) only [ghi; glo] · Mhi is computed: one
+/// MatMulInteger reading 1 byte per weight, the error then dominated by Mhi's rounding (≤ max|M column| / 126 per
+/// weight).
+/// </para>
+/// <para>
 /// Weight codes stay within ±63 (7 bits) because x64 CPUs without VNNI multiply uint8 × int8 pairs with a
 /// saturating 16-bit add (ONNX Runtime's "reduce_range" caveat): 255 · 63 · 2 &lt; 32767 never saturates.
 /// </para>
 /// </summary>
-internal sealed class SplitInt8Product(GradientGraphEmitter emitter, IReadOnlyDictionary<string, TensorProto> initializers, long minElements)
+internal sealed class SplitInt8Product(
+    GradientGraphEmitter emitter, IReadOnlyDictionary<string, TensorProto> initializers, long minElements, bool withResidual)
 {
     private const int WeightLevels = 63;
     private const float GradientLevels = 127f;
@@ -29,7 +35,7 @@ internal sealed class SplitInt8Product(GradientGraphEmitter emitter, IReadOnlyDi
     // normal float so that g / scale stays finite.
     private const float ScaleFloor = 1e-30f;
 
-    private readonly Dictionary<(string, bool), (string Hi, string Lo, string HiScale, string LoScale, long Inner)> _copies = [];
+    private readonly Dictionary<(string, bool), (string Hi, string? Lo, string HiScale, string? LoScale, long Inner)> _copies = [];
 
     /// <summary>Number of weight matrices given an int8 copy.</summary>
     public int SplitWeights => _copies.Count;
@@ -53,11 +59,14 @@ internal sealed class SplitInt8Product(GradientGraphEmitter emitter, IReadOnlyDi
         var stacked = e.Op("MatMulInteger", [e.Concat(0, hiCodes, loCodes), copy.Hi, zero]);
         var scaledHi = e.Mul(e.Op("Cast", [stacked], Attr.Int("to", (int)TensorProto.Types.DataType.Float)), e.Concat(0, hiScale, loScale));
         var summed = e.ReduceSum(e.Reshape(scaledHi, 2, -1, copy.Inner), [0], keepDims: false);
-        var hiPart = e.Mul(summed, copy.HiScale);
-        // ghi · Mlo
-        var lo = e.Op("MatMulInteger", [hiCodes, copy.Lo, zero]);
-        var loPart = e.Mul(e.Mul(e.Op("Cast", [lo], Attr.Int("to", (int)TensorProto.Types.DataType.Float)), hiScale), copy.LoScale);
-        var result = e.Add(hiPart, loPart);
+        var result = e.Mul(summed, copy.HiScale);
+        if (copy.Lo is not null)
+        {
+            // + ghi · Mlo
+            var lo = e.Op("MatMulInteger", [hiCodes, copy.Lo, zero]);
+            result = e.Add(result, e.Mul(e.Mul(e.Op("Cast", [lo], Attr.Int("to", (int)TensorProto.Types.DataType.Float)), hiScale), copy.LoScale!));
+        }
+
         return alpha == 1f ? result : e.Mul(result, e.ScalarFloat(alpha));
     }
 
@@ -83,8 +92,8 @@ internal sealed class SplitInt8Product(GradientGraphEmitter emitter, IReadOnlyDi
     private string Codes(string levels) =>
         emitter.Op("Cast", [emitter.Add(levels, emitter.ScalarFloat(128f))], Attr.Int("to", (int)TensorProto.Types.DataType.Uint8));
 
-    /// <summary>Offline: M [outCols, inner] as int8 hi/lo codes with per-column float scales.</summary>
-    private (string Hi, string Lo, string HiScale, string LoScale, long Inner) Quantize(TensorProto tensor, bool transposed)
+    /// <summary>Offline: M [outCols, inner] as int8 hi (and lo) codes with per-column float scales.</summary>
+    private (string Hi, string? Lo, string HiScale, string? LoScale, long Inner) Quantize(TensorProto tensor, bool transposed)
     {
         var w = OnnxTensors.ToFloats(tensor);
         var (rows, cols) = ((int)tensor.Dims[0], (int)tensor.Dims[1]);
@@ -92,7 +101,7 @@ internal sealed class SplitInt8Product(GradientGraphEmitter emitter, IReadOnlyDi
         var (outCols, inner) = transposed ? (cols, rows) : (rows, cols);
         long At(int o, int i) => transposed ? (long)i * cols + o : (long)o * cols + i;
         var hi = new sbyte[(long)outCols * inner];
-        var lo = new sbyte[hi.Length];
+        var lo = withResidual ? new sbyte[hi.Length] : null;
         var hiScale = new float[inner];
         var loScale = new float[inner];
         Parallel.For(0, inner, i =>
@@ -100,28 +109,25 @@ internal sealed class SplitInt8Product(GradientGraphEmitter emitter, IReadOnlyDi
             var max = 0f;
             for (int o = 0; o < outCols; o++) max = Math.Max(max, Math.Abs(w[At(o, i)]));
             var sHi = max > 0 ? max / WeightLevels : 1f;
+            for (int o = 0; o < outCols; o++) hi[(long)o * inner + i] = (sbyte)MathF.Round(w[At(o, i)] / sHi);
+            hiScale[i] = sHi;
+            if (lo is null) return;
             var residualMax = 0f;
-            for (int o = 0; o < outCols; o++)
-            {
-                var v = w[At(o, i)];
-                residualMax = Math.Max(residualMax, Math.Abs(v - MathF.Round(v / sHi) * sHi));
-            }
+            for (int o = 0; o < outCols; o++) residualMax = Math.Max(residualMax, Math.Abs(w[At(o, i)] - hi[(long)o * inner + i] * sHi));
             var sLo = residualMax > 0 ? residualMax / WeightLevels : 1f;
             for (int o = 0; o < outCols; o++)
             {
-                var v = w[At(o, i)];
-                var q = MathF.Round(v / sHi);
-                hi[(long)o * inner + i] = (sbyte)q;
-                lo[(long)o * inner + i] = (sbyte)Math.Clamp(MathF.Round((v - q * sHi) / sLo), -WeightLevels, WeightLevels);
+                var residual = w[At(o, i)] - hi[(long)o * inner + i] * sHi;
+                lo[(long)o * inner + i] = (sbyte)Math.Clamp(MathF.Round(residual / sLo), -WeightLevels, WeightLevels);
             }
-            hiScale[i] = sHi;
+
             loScale[i] = sLo;
         });
         return (
             emitter.AddInitializer(OnnxTensors.FromInt8s("w_hi", hi, outCols, inner)),
-            emitter.AddInitializer(OnnxTensors.FromInt8s("w_lo", lo, outCols, inner)),
+            lo is null ? null : emitter.AddInitializer(OnnxTensors.FromInt8s("w_lo", lo, outCols, inner)),
             emitter.AddInitializer(OnnxTensors.FromFloats("s_hi", hiScale, inner)),
-            emitter.AddInitializer(OnnxTensors.FromFloats("s_lo", loScale, inner)),
+            lo is null ? null : emitter.AddInitializer(OnnxTensors.FromFloats("s_lo", loScale, inner)),
             inner);
     }
 }

@@ -24,13 +24,7 @@ public static class PrecisionBenchmark
         var sessions = new List<InferenceSession>();
         try
         {
-            using var options = new SessionOptions
-            {
-                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-                IntraOpNumThreads = intraOpThreads,
-                InterOpNumThreads = 1,
-                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-            };
+            using var options = BenchmarkSessionOptions.Create(intraOpThreads);
             var sizes = new List<long>();
             var outputs = new List<string[]>();
             for (var v = 0; v < variants.Count; v++)
@@ -96,13 +90,7 @@ public static class PrecisionBenchmark
     public static void RunFile(string modelPath, long[] inputShape, int runs, int intraOpThreads = 0)
     {
         ArgumentNullException.ThrowIfNull(inputShape);
-        using var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            IntraOpNumThreads = intraOpThreads,
-            InterOpNumThreads = 1,
-            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-        };
+        using var options = BenchmarkSessionOptions.Create(intraOpThreads);
         using var session = new InferenceSession(modelPath, options);
         var inputName = session.InputMetadata.Keys.Single();
         var outputs = session.OutputMetadata.Keys.ToArray();

@@ -31,7 +31,7 @@ internal static class ModelPrepareCommand
         var untrained = new Option<bool>("--untrained") { Description = "Mark the package as untrained (results say so)" };
         var backwardWeights = new Option<BackwardWeightStorage>("--backward-weights")
         {
-            Description = "Float32 (exact) or SplitInt8: int8 copies of large dense weights for the CAM's backward product (faster, ~2e-4 relative error; docs/gradcam.md)",
+            Description = "Float32 (exact), SplitInt8 (two int8 copies of large dense weights for the CAM's backward product, ~2e-4 relative error) or Int8 (one copy, fastest, ~1e-2; docs/gradcam.md)",
             DefaultValueFactory = _ => BackwardWeightStorage.Float32,
         };
         var command = new Command("prepare", "Add the Grad-CAM gradient subgraph to a model and write a package")
