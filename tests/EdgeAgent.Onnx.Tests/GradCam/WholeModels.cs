@@ -47,13 +47,14 @@ internal static class WholeModels
         return g.Model;
     }
 
+    /// <summary>The target tensor of <see cref="CnnRecurrent"/>.</summary>
+    public const string CnnRecurrentTarget = "features";
+
     /// <summary>
     /// Conv -> Relu (target) -> MaxPool -> Reshape [N, C, T] -> Transpose to the layer's layout -> recurrent layer
     /// (any direction, layout 0 or 1) -> last step's Y_h -> Gemm: the shape whose CAM can come from the
     /// recurrent layer's time-summed input gradient (ChannelSumChain), with a max-pool inside the chain.
     /// </summary>
-    public const string CnnRecurrentTarget = "features";
-
     public static ModelProto CnnRecurrent(string op, string direction, long layout)
     {
         var g = new TestGraph(useDouble: false, seed: op.Length + direction.Length + (int)layout);
