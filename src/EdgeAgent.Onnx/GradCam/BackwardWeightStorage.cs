@@ -7,7 +7,7 @@ public enum BackwardWeightStorage
     Float32 = 0,
 
     /// <summary>
-    /// Weights of at least <see cref="GradCamOptions.SplitInt8MinElements"/> elements get a second, offline copy as two
+    /// Weights of at least <see cref="GradCamOptions.Int8MinElements"/> elements get a second, offline copy as two
     /// int8 matrices (a coarse one and its residual, per-column scales) and the backward product becomes two ONNX
     /// MatMulInteger ops on a two-level int8 split of the gradient: about half the memory traffic of the float32 weight,
     /// relative error ~2e-4 of the product (see docs/gradcam.md). Adds about half the weight's float32 size to the file.

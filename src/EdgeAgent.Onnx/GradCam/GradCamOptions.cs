@@ -29,5 +29,5 @@ public sealed record GradCamOptions
     /// keeps it to matrices that cannot stay in a CPU cache between Runs, where the read from memory is what the
     /// product costs.
     /// </summary>
-    public long SplitInt8MinElements { get; init; } = 1L << 22;
+    public long Int8MinElements { get; init; } = 1L << 22;
 }

@@ -29,7 +29,7 @@ public sealed record GradCamResult
     public required IReadOnlyDictionary<string, int> DifferentiatedOps { get; init; }
 
     /// <summary>Weight matrices whose backward product reads int8 copies (<see cref="BackwardWeightStorage.SplitInt8"/>, <see cref="BackwardWeightStorage.Int8"/>).</summary>
-    public int SplitInt8Weights { get; init; }
+    public int Int8WeightCopies { get; init; }
 
     /// <summary>
     /// True when alpha comes from the recurrent layer's time-summed input gradient (<see cref="ChannelSumChain"/>)

@@ -23,12 +23,12 @@ public static class GradCamTransform
         var target = options.TargetTensor ?? TargetLayerDetector.DetectTarget(copy, index, score, options.InputShapes);
         var layout = options.TargetLayout == FeatureLayout.Auto ? TargetLayerDetector.DetectLayout(index, target) : options.TargetLayout;
 
-        if (options.SplitInt8MinElements < 1) throw new ArgumentException("SplitInt8MinElements must be at least 1.", nameof(options));
+        if (options.Int8MinElements < 1) throw new ArgumentException("Int8MinElements must be at least 1.", nameof(options));
         // alpha needs only the gradient's sum over H, W (a ChannelSumChain may give it without the full gradient);
         // the full gradient is built only when it is asked for as an output or when no such chain exists
         var request = options.GradientOutputName is null ? GradientRequest.ChannelSum : GradientRequest.FullAndChannelSum;
         var appended = ReverseModeDifferentiator.Append(
-            copy, index, target, score, options.InputShapes, options.BackwardWeights, options.SplitInt8MinElements, request, layout);
+            copy, index, target, score, options.InputShapes, options.BackwardWeights, options.Int8MinElements, request, layout);
         var e = appended.Emitter;
         var targetShape = appended.Facts[target].Shape;
         if (targetShape.Length != 4) throw new InvalidOperationException($"Target '{target}' must be 4-D; it has shape [{string.Join(", ", targetShape)}].");
@@ -58,7 +58,7 @@ public static class GradCamTransform
         SetMetadata(copy, MetadataKeys.Score, score);
         SetMetadata(copy, MetadataKeys.Cam, cam);
         SetMetadata(copy, MetadataKeys.Layout, layout.ToString());
-        if (appended.SplitInt8Weights > 0) SetMetadata(copy, MetadataKeys.BackwardWeights, options.BackwardWeights.ToString());
+        if (appended.Int8WeightCopies > 0) SetMetadata(copy, MetadataKeys.BackwardWeights, options.BackwardWeights.ToString());
 
         var ops = appended.PathNodes.Select(i => copy.Graph.Node[i].OpType)
             .GroupBy(t => t, StringComparer.Ordinal)
@@ -75,7 +75,7 @@ public static class GradCamTransform
             TargetShape = targetShape,
             AddedNodeCount = e.NodeCount,
             DifferentiatedOps = ops,
-            SplitInt8Weights = appended.SplitInt8Weights,
+            Int8WeightCopies = appended.Int8WeightCopies,
             ChannelSumShortcut = appended.ChannelSum is not null,
         };
     }

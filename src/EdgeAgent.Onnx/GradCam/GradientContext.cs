@@ -8,14 +8,14 @@ namespace EdgeAgent.Onnx.GradCam;
 /// row k holds d(score_k summed over the batch)/d(tensor), so one backward pass yields every class.
 /// </summary>
 internal sealed class GradientContext(
-    GradientGraphEmitter emitter, IReadOnlyDictionary<string, TensorFacts> facts, ISet<string> active, long classes, SplitInt8Product? splitWeights = null)
+    GradientGraphEmitter emitter, IReadOnlyDictionary<string, TensorFacts> facts, ISet<string> active, long classes, Int8BackwardProduct? int8Weights = null)
 {
     public GradientGraphEmitter E { get; } = emitter;
 
     public long Classes { get; } = classes;
 
     /// <summary>Set when large dense-layer weights are read through int8 copies in the backward pass.</summary>
-    public SplitInt8Product? SplitWeights { get; } = splitWeights;
+    public Int8BackwardProduct? Int8Weights { get; } = int8Weights;
 
     /// <summary>
     /// The recurrent node at the end of a <see cref="ChannelSumChain"/>: its rule returns sum_t dX_t, [K, N, I],

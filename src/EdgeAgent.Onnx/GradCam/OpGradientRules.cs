@@ -209,7 +209,7 @@ internal static class OpGradientRules
                 // A weight matrix (Linear exported as MatMul): one 2-D Gemm with transB instead of a batched MatMul
                 // against a transposed copy (or the int8 split product when asked for and the weight is large).
                 var g2 = c.E.Reshape(g, -1, bShape[1]);
-                var flat = c.SplitWeights?.TryEmit(g2, b, transposed: true, alpha: 1f)
+                var flat = c.Int8Weights?.TryEmit(g2, b, transposed: true, alpha: 1f)
                     ?? c.E.Op("Gemm", [g2, b], Attr.Int("transB", 1));
                 var shape = c.E.Concat(0, c.E.Slice(c.E.Shape(g), 0, 0, -1), c.E.ConstInt64(bShape[0]));
                 raw = c.E.Reshape(flat, shape);
@@ -244,7 +244,7 @@ internal static class OpGradientRules
             // is a Gemm flag rather than a materialised copy of a possibly huge matrix.
             var outCols = c.Shape(n.Output[0])[1];
             var g2 = c.E.Reshape(g, -1, outCols);
-            var daPrime2 = c.SplitWeights?.TryEmit(g2, b, transposed: !transB, alpha)
+            var daPrime2 = c.Int8Weights?.TryEmit(g2, b, transposed: !transB, alpha)
                 ?? c.E.Op("Gemm", [g2, b], Attr.Float("alpha", alpha), Attr.Int("transB", transB ? 0 : 1));
             var aShape = c.Shape(a);
             var inner = transA ? aShape[0] : aShape[1];

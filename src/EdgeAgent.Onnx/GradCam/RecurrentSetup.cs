@@ -137,8 +137,7 @@ internal sealed class RecurrentSetup
     {
         var e = _c.E;
         if (!SumOverTime) return TimesWeight(e.Concat(1, steps), w, inner, InputSize, Steps);
-        var sum = steps.Length == 1 ? steps[0] : e.Op("Sum", steps);
-        return e.Squeeze(TimesWeight(sum, w, inner, InputSize, 1), 1);
+        return e.Squeeze(TimesWeight(SumOfSteps(steps), w, inner, InputSize, 1), 1);
     }
 
     /// <summary>A forward tensor [T, N, width] as one [K*N, width] row block per step (rows: class-major, then sample).</summary>
@@ -165,14 +164,12 @@ internal sealed class RecurrentSetup
     public string InputGradientFromRows(string[] steps, string w, long inner)
     {
         var e = _c.E;
-        if (SumOverTime)
-        {
-            var sum = steps.Length == 1 ? steps[0] : e.Op("Sum", steps);
-            return e.Reshape(e.Op("Gemm", [sum, w]), _c.Classes, -1, InputSize);
-        }
+        if (SumOverTime) return e.Reshape(e.Op("Gemm", [SumOfSteps(steps), w]), _c.Classes, -1, InputSize);
         var all = e.Transpose(e.Reshape(e.Concat(1, steps), _c.Classes, -1, Steps, inner), 0, 2, 1, 3);
         return TimesWeight(all, w, inner, InputSize, Steps);
     }
+
+    private string SumOfSteps(string[] steps) => steps.Length == 1 ? steps[0] : _c.E.Op("Sum", steps);
 
     /// <summary>Back from time-major [K, T, N, I] to the node's layout (a time sum [K, N, I] as it is); aligned with the node's inputs.</summary>
     public string?[] Finish(string dx)

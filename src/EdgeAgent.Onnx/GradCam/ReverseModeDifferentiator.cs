@@ -10,7 +10,7 @@ namespace EdgeAgent.Onnx.GradCam;
 /// </summary>
 internal sealed record AppendedGradient(
     string? Gradient, string? ChannelSum, long Classes, GradientGraphEmitter Emitter, IReadOnlyDictionary<string, TensorFacts> Facts,
-    IReadOnlyList<int> PathNodes, int SplitInt8Weights);
+    IReadOnlyList<int> PathNodes, int Int8WeightCopies);
 
 /// <summary>
 /// Reverse-mode differentiation of an ONNX graph: appends ordinary ONNX nodes computing d(score_k)/d(target) for
@@ -27,7 +27,7 @@ internal static class ReverseModeDifferentiator
 
     public static AppendedGradient Append(
         ModelProto model, GraphIndex index, string target, string score, IReadOnlyDictionary<string, long[]>? inputShapes,
-        BackwardWeightStorage weights = BackwardWeightStorage.Float32, long splitMinElements = 1L << 22,
+        BackwardWeightStorage weights = BackwardWeightStorage.Float32, long int8MinElements = 1L << 22,
         GradientRequest request = GradientRequest.Full, FeatureLayout layout = FeatureLayout.Nchw)
     {
         var opset = DefaultOpset(model);
@@ -65,19 +65,19 @@ internal static class ReverseModeDifferentiator
         var classes = scoreShape[1];
 
         var emitter = new GradientGraphEmitter(model.Graph, opset, Prefix);
-        var split = weights == BackwardWeightStorage.Float32
+        var int8 = weights == BackwardWeightStorage.Float32
             ? null
-            : new SplitInt8Product(emitter, index.Initializers, splitMinElements, withResidual: weights == BackwardWeightStorage.SplitInt8);
+            : new Int8BackwardProduct(emitter, index.Initializers, int8MinElements, withResidual: weights == BackwardWeightStorage.SplitInt8);
         var chain = request == GradientRequest.Full ? null : ChannelSumChain.Find(index, path.ToHashSet(), facts, target, score, layout);
         string? gradient = null, channelSum = null;
         if (chain is null || request == GradientRequest.FullAndChannelSum)
-            gradient = ReversePass(index, path, new GradientContext(emitter, facts, active, classes, split), score, target, shortcut: null);
+            gradient = ReversePass(index, path, new GradientContext(emitter, facts, active, classes, int8), score, target, shortcut: null);
         if (chain is not null)
         {
-            var context = new GradientContext(emitter, facts, active, classes, split) { TimeSummedNode = index.Node(chain[^1]) };
+            var context = new GradientContext(emitter, facts, active, classes, int8) { TimeSummedNode = index.Node(chain[^1]) };
             channelSum = ReversePass(index, path, context, score, target, shortcut: chain);
         }
-        return new AppendedGradient(gradient, channelSum, classes, emitter, facts, path, split?.SplitWeights ?? 0);
+        return new AppendedGradient(gradient, channelSum, classes, emitter, facts, path, int8?.Copies ?? 0);
     }
 
     /// <summary>

@@ -39,8 +39,8 @@ internal static class BenchCamCommand
                     // error of this variant's CAM against the float32 one, relative to the largest CAM value
                     var scale = exactCam.Max(Math.Abs);
                     var error = exactCam.Zip(m.Cam, (x, y) => Math.Abs(x - y)).DefaultIfEmpty(0f).Max() / Math.Max(scale, float.Epsilon);
-                    var errorText = storage == BackwardWeightStorage.Float32 ? "-" : result.SplitInt8Weights == 0 ? "(same graph)" : $"{error:E1}";
-                    Console.WriteLine($"{m.Model,-16} {storage,-17} {string.Join("x", result.TargetShape.Skip(1)),-18} {m.Runs,5} {m.OriginalMedianMs,12:F2} {m.WithCamMedianMs,12:F2} {m.Ratio,6:F3} {m.PairedRatio,7:F3} {m.OriginalCpuMedianMs,12:F2} {m.WithCamCpuMedianMs,11:F2} {m.CpuRatio,10:F3} {m.AddedNodes,15} {result.SplitInt8Weights,13}  {errorText}");
+                    var errorText = storage == BackwardWeightStorage.Float32 ? "-" : result.Int8WeightCopies == 0 ? "(same graph)" : $"{error:E1}";
+                    Console.WriteLine($"{m.Model,-16} {storage,-17} {string.Join("x", result.TargetShape.Skip(1)),-18} {m.Runs,5} {m.OriginalMedianMs,12:F2} {m.WithCamMedianMs,12:F2} {m.Ratio,6:F3} {m.PairedRatio,7:F3} {m.OriginalCpuMedianMs,12:F2} {m.WithCamCpuMedianMs,11:F2} {m.CpuRatio,10:F3} {m.AddedNodes,15} {result.Int8WeightCopies,13}  {errorText}");
                     // each variant holds a full copy of the model (0.6-0.8 GB for the VGG19-RNN): free it before the next one
                     result = null;
                     GC.Collect();

@@ -64,11 +64,11 @@ internal static class GradientCheck
 
     /// <summary>Jacobian [M, P] from the generated gradient graph (target = input X, score = [1, M]).</summary>
     public static double[] Analytic(
-        ModelProto model, double[] x, long[] xShape, BackwardWeightStorage weights = BackwardWeightStorage.Float32, long splitMinElements = 1L << 22)
+        ModelProto model, double[] x, long[] xShape, BackwardWeightStorage weights = BackwardWeightStorage.Float32, long int8MinElements = 1L << 22)
     {
         var copy = model.Clone();
         var index = new GraphIndex(copy.Graph);
-        var appended = ReverseModeDifferentiator.Append(copy, index, "X", "score", null, weights, splitMinElements);
+        var appended = ReverseModeDifferentiator.Append(copy, index, "X", "score", null, weights, int8MinElements);
         appended.Emitter.OpTo("grad", "Identity", [appended.Gradient!]);
         copy.Graph.Output.Add(new ValueInfoProto { Name = "grad" });
         using var runner = new OrtRunner(BatchwiseRecurrentRewriter.Apply(copy));

@@ -10,7 +10,7 @@ namespace EdgeAgent.Onnx.Tests.GradCam;
 /// float weight read only by the forward node) and its error: a worst-case bound on the product, then finite differences
 /// (SplitInt8) and the float32 CAM on whole fixtures.
 /// </summary>
-public sealed class SplitInt8BackwardTests
+public sealed class Int8BackwardTests
 {
     // Same FD set-up as FixtureGradCamTests (float32, h = 1e-3): tolerance 3e-3 of max(1, max|J|). The split product's
     // own error (measured ~2e-4 relative, bound below) is an order of magnitude inside it.
@@ -63,7 +63,7 @@ public sealed class SplitInt8BackwardTests
         graph.Initializer.Add(OnnxTensors.FromFloats("W", weight, transposed ? [inner, outCols] : [outCols, inner]));
         graph.Input.Add(TensorInput("g", rows, outCols));
         var emitter = new GradientGraphEmitter(graph, 17, "t/");
-        var product = new SplitInt8Product(emitter, graph.Initializer.ToDictionary(t => t.Name), minElements: 1, withResidual);
+        var product = new Int8BackwardProduct(emitter, graph.Initializer.ToDictionary(t => t.Name), minElements: 1, withResidual);
         var y = product.TryEmit("g", "W", transposed, alpha);
         Assert.NotNull(y);
         emitter.OpTo("y", "Identity", [y!]);
@@ -180,11 +180,11 @@ public sealed class SplitInt8BackwardTests
         var fixture = name == "tiny-cnn-lstm" ? ModelFixtures.TinyCnnLstm(seed: 3, size: 16) : ModelFixtures.TinyCnnGru(seed: 3, size: 16);
         var int8 = GradCamTransform.Apply(fixture.Model, new GradCamOptions
         {
-            TargetTensor = fixture.FeatureMapName, GradientOutputName = "grad", BackwardWeights = storage, SplitInt8MinElements = FixtureThreshold,
+            TargetTensor = fixture.FeatureMapName, GradientOutputName = "grad", BackwardWeights = storage, Int8MinElements = FixtureThreshold,
         });
         var exact = GradCamTransform.Apply(fixture.Model, new GradCamOptions { TargetTensor = fixture.FeatureMapName, GradientOutputName = "grad" });
-        Assert.Equal(1, int8.SplitInt8Weights);
-        Assert.Equal(0, exact.SplitInt8Weights);
+        Assert.Equal(1, int8.Int8WeightCopies);
+        Assert.Equal(0, exact.Int8WeightCopies);
         Assert.Equal(storage.ToString(), int8.Model.MetadataProps.Single(p => p.Key == MetadataKeys.BackwardWeights).Value);
 
         long[] shape = [1, 3, fixture.Height, fixture.Width];
@@ -211,10 +211,10 @@ public sealed class SplitInt8BackwardTests
         var fixture = ModelFixtures.TinyCnnLstm(seed: 3, size: 16);
         var exact = GradCamTransform.Apply(fixture.Model, new GradCamOptions { TargetTensor = fixture.FeatureMapName });
         var split = GradCamTransform.Apply(fixture.Model, new GradCamOptions { TargetTensor = fixture.FeatureMapName, BackwardWeights = BackwardWeightStorage.SplitInt8 });
-        Assert.Equal(0, split.SplitInt8Weights);
+        Assert.Equal(0, split.Int8WeightCopies);
         Assert.Equal(exact.Model.Graph.Node.Select(n => n.OpType), split.Model.Graph.Node.Select(n => n.OpType));
         Assert.DoesNotContain(split.Model.MetadataProps, p => p.Key == MetadataKeys.BackwardWeights);
-        Assert.Throws<ArgumentException>(() => GradCamTransform.Apply(fixture.Model, new GradCamOptions { SplitInt8MinElements = 0 }));
+        Assert.Throws<ArgumentException>(() => GradCamTransform.Apply(fixture.Model, new GradCamOptions { Int8MinElements = 0 }));
     }
 
     private static ValueInfoProto TensorInput(string name, params long[] dims)

@@ -25,7 +25,7 @@ namespace EdgeAgent.Onnx.GradCam;
 /// saturating 16-bit add (ONNX Runtime's "reduce_range" caveat): 255 · 63 · 2 &lt; 32767 never saturates.
 /// </para>
 /// </summary>
-internal sealed class SplitInt8Product(
+internal sealed class Int8BackwardProduct(
     GradientGraphEmitter emitter, IReadOnlyDictionary<string, TensorProto> initializers, long minElements, bool withResidual)
 {
     private const int WeightLevels = 63;
@@ -38,7 +38,7 @@ internal sealed class SplitInt8Product(
     private readonly Dictionary<(string, bool), (string Hi, string? Lo, string HiScale, string? LoScale, long Inner)> _copies = [];
 
     /// <summary>Number of weight matrices given an int8 copy.</summary>
-    public int SplitWeights => _copies.Count;
+    public int Copies => _copies.Count;
 
     /// <summary>
     /// alpha · g2 · M as float [rows, inner], where M = weight (transposed = false: weight is [outCols, inner]) or
